@@ -1,0 +1,68 @@
+"""The bundled adapters and how a subject name or import path becomes a `Subject`."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Any
+
+from .base import Subject
+
+#: adapter name → (module, distribution that must be installed, pip extra that installs it)
+ADAPTERS: dict[str, tuple[str, str | None, str | None]] = {
+    "reference": ("mwconform.adapters.reference", "uvicorn", None),
+    "aiohttp": ("mwconform.adapters.aiohttp", "aiohttp", "aiohttp"),
+    "sanic": ("mwconform.adapters.sanic", "sanic", "sanic"),
+}
+
+
+class UsageError(Exception):
+    """Bad input from the user: the message is one line naming what is wrong and what is accepted."""
+
+
+def subjects_of(adapter: str) -> list[Subject]:
+    """Every bundled subject of `adapter`; a clear UsageError if it is unknown or not installed."""
+    if adapter not in ADAPTERS:
+        raise UsageError(f"unknown adapter {adapter!r}; accepted: {', '.join(ADAPTERS)}")
+    module_name, dist, extra = ADAPTERS[adapter]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        hint = f"pip install 'mwconform[{extra}]'" if extra else f"pip install {dist}"
+        raise UsageError(f"adapter {adapter!r} needs the package {exc.name!r}, which is not installed: {hint}") from None
+    return [cls() for cls in module.SUBJECTS]
+
+
+def resolve(spec: str) -> Subject:
+    """`aiohttp/native` (a bundled subject) or `package.module:attr` (yours) → a Subject.
+
+    `attr` may be a Subject instance, a Subject subclass, or a callable returning a Subject.
+    """
+    if ":" in spec:
+        return _import_subject(spec)
+    adapter = spec.split("/", 1)[0]
+    subjects = subjects_of(adapter)
+    for subject in subjects:
+        if subject.name == spec:
+            return subject
+    names = ", ".join(s.name for s in subjects)
+    raise UsageError(f"unknown subject {spec!r}; {adapter} has: {names} (or give package.module:attr)")
+
+
+def _import_subject(spec: str) -> Subject:
+    module_name, _, attr = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise UsageError(f"cannot import {module_name!r} for subject {spec!r}: {exc}") from None
+    try:
+        obj: Any = getattr(module, attr)
+    except AttributeError:
+        raise UsageError(f"module {module_name!r} has no attribute {attr!r} (subject {spec!r})") from None
+    if inspect.isclass(obj) or (callable(obj) and not isinstance(obj, Subject)):
+        obj = obj()
+    if not isinstance(obj, Subject):
+        raise UsageError(f"{spec!r} is a {type(obj).__name__}, not a mwconform Subject (subclass mwconform.adapters.base.Subject)")
+    if not obj.name:
+        raise UsageError(f"subject {spec!r} has no name: set the class attribute name = 'adapter/variant'")
+    return obj

@@ -1,0 +1,210 @@
+"""aiohttp subjects: native `@web.middleware` chains, route-local chains, old-style factories.
+
+Every subject serves a real `web.Application` through `AppRunner` on a loopback socket. To grade
+your own way of wiring middleware into aiohttp, subclass `AiohttpSubject` and override
+`middleware()` (how one probe becomes a middleware) or `add_group()` (how a route-local chain is
+attached).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from functools import cache
+from typing import Any
+
+from aiohttp import web
+
+from ..harness import free_socket
+from ..reference.probes import REQUEST_ID, Recorder, echo_body, error_phase, handler_phase, request_phase, response_phase
+from ..reference.scenario import Group, Probe, Route, Scenario
+from .base import CAPABILITIES, Subject, Target
+
+Middleware = Callable[..., Any]
+
+logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)  # scenarios raise on purpose
+
+# A typed key where this aiohttp has them (3.12+), so no NotAppKeyWarning is emitted.
+_CTX: Any = web.RequestKey("mwc_ctx", dict) if hasattr(web, "RequestKey") else "mwc_ctx"
+
+
+@cache
+def _http_error(status: int) -> type[web.HTTPException]:
+    """An `HTTPException` class for any status (aiohttp has one class per status, not a factory)."""
+    return type(f"HTTP{status}", (web.HTTPError if status >= 400 else web.HTTPException,), {"status_code": status})
+
+
+class AiohttpIO:
+    def __init__(self, request: web.Request) -> None:
+        self.request = request
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+    def _ctx(self) -> dict[str, str]:
+        return self.request.setdefault(_CTX, {})
+
+    def ctx_get(self, key: str) -> str | None:
+        return self._ctx().get(key)
+
+    def ctx_set(self, key: str, value: str) -> None:
+        self._ctx()[key] = value
+
+    def rewrite(self, param: str, transform: Callable[[str], str]) -> None:
+        self.request.match_info[param] = transform(self.request.match_info[param])
+
+    def respond(self, status: int, body: str) -> web.Response:
+        return web.Response(status=status, text=body)
+
+    def add_header(self, response: web.StreamResponse, name: str, value: str) -> None:
+        response.headers.add(name, value)
+
+    def fail(self, status: int | None) -> Exception:
+        return _http_error(status)() if status is not None else RuntimeError("raised because the scenario asked for it")
+
+
+def _recorder(recorder: Recorder, request: web.Request) -> Callable[[str], None]:
+    request_id = request.headers.get(REQUEST_ID)
+    return lambda event: recorder.add(request_id, event)
+
+
+def probe_middleware(probe: Probe, recorder: Recorder) -> Middleware:
+    """One probe as a new-style aiohttp middleware."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        io, record = AiohttpIO(request), _recorder(recorder, request)
+        if probe.request is not None:
+            early = request_phase(probe, io, record)
+            if early is not None:
+                return early
+        try:
+            response = await handler(request)
+        except Exception as exc:
+            status = exc.status if isinstance(exc, web.HTTPException) else 500
+            converted = error_phase(probe, io, record, status)
+            if converted is None:
+                raise
+            return converted
+        if probe.response is None and probe.convert is None:
+            return response
+        return response_phase(probe, io, record, response, response.status) or response
+
+    middleware.__name__ = probe.name
+    return middleware
+
+
+def route_handler(route: Route, recorder: Recorder) -> Callable[[web.Request], Any]:
+    async def handle(request: web.Request) -> web.Response:
+        io = AiohttpIO(request)
+        await handler_phase(route.handler, io, _recorder(recorder, request))
+        body = echo_body(request.match_info, io._ctx())
+        return web.Response(status=route.handler.status, body=body, content_type="application/json")
+
+    return handle
+
+
+class AiohttpSubject(Subject):
+    """aiohttp with new-style middleware; route-local chains as sub-applications."""
+
+    name = "aiohttp/native"
+    adapter = "aiohttp"
+    profile = "onion"
+    capabilities = frozenset(CAPABILITIES) - {"priority"}
+    packages = ("aiohttp",)
+    description = "aiohttp `@web.middleware` chain; route-local chains as sub-applications (`add_subapp`)"
+    known = {
+        "route.404-under-group-prefix": (
+            "a sub-application owns its whole prefix, so its middleware also runs for unmatched "
+            "paths below it (aiohttp docs, Nested applications)"
+        ),
+    }
+
+    @asynccontextmanager
+    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+        with warnings.catch_warnings():
+            # Some subjects use deprecated-but-working APIs on purpose (old-style factories, the
+            # router= argument); aiohttp warns at build, freeze and per request. Not findings.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            runner = web.AppRunner(self.build(scenario, recorder), access_log=None, handle_signals=False, shutdown_timeout=0.5)
+            await runner.setup()
+            sock = free_socket()
+            try:
+                await web.SockSite(runner, sock).start()
+                yield Target(f"http://127.0.0.1:{sock.getsockname()[1]}")
+            finally:
+                await runner.cleanup()
+                sock.close()
+
+    def middleware(self, probe: Probe, recorder: Recorder) -> Middleware:
+        return probe_middleware(probe, recorder)
+
+    def application(self) -> web.Application:
+        return web.Application()
+
+    def add_route(self, app: web.Application, route: Route, recorder: Recorder, prefix: str = "") -> None:
+        app.router.add_route(route.method, prefix + route.path, route_handler(route, recorder))
+
+    def add_group(self, app: web.Application, group: Group, recorder: Recorder) -> None:
+        sub = web.Application(middlewares=[self.middleware(p, recorder) for p in group.chain])
+        for route in group.routes:
+            self.add_route(sub, route, recorder)
+        app.add_subapp(group.prefix, sub)
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> web.Application:
+        app = self.application()
+        app.middlewares.extend(self.middleware(p, recorder) for p in scenario.chain)
+        for route in scenario.routes:
+            self.add_route(app, route, recorder)
+        for group in scenario.groups:
+            self.add_group(app, group, recorder)
+        return app
+
+
+class AiohttpRouteMiddleware(AiohttpSubject):
+    """Route-local chains through aiohttp-route-middleware's `UrlDispatcherEx` (seed 003)."""
+
+    name = "aiohttp/route-middleware"
+    packages = ("aiohttp", "aiohttp-route-middleware")
+    description = "aiohttp `@web.middleware` chain; route-local chains with aiohttp-route-middleware `UrlDispatcherEx`"
+    known = {}
+
+    def application(self) -> web.Application:
+        from aiohttp_route_middleware import UrlDispatcherEx
+
+        return web.Application(router=UrlDispatcherEx())
+
+    def add_group(self, app: web.Application, group: Group, recorder: Recorder) -> None:
+        chain = [self.middleware(p, recorder) for p in group.chain]
+        for route in group.routes:
+            app.router.add_route(route.method, group.prefix + route.path, *chain, route_handler(route, recorder))
+
+
+class AiohttpOldStyle(AiohttpSubject):
+    """Deprecated `async def factory(app, handler)` middleware, still accepted by aiohttp 3.x."""
+
+    name = "aiohttp/old-style"
+    description = "aiohttp deprecated old-style `(app, handler)` middleware factories (rebuilt per request)"
+    known = {
+        **AiohttpSubject.known,
+        "order.seed-003-route-chain": (
+            "aiohttp 3.14 checks only the root app for old-style middleware (web_app.py `_handle`); "
+            "one in a sub-application whose root has none is called as new-style and the request fails with 500"
+        ),
+    }
+
+    def middleware(self, probe: Probe, recorder: Recorder) -> Middleware:
+        new_style = probe_middleware(probe, recorder)
+
+        async def factory(app: web.Application, handler: Any) -> Any:
+            async def middleware(request: web.Request) -> web.StreamResponse:
+                return await new_style(request, handler)
+
+            return middleware
+
+        return factory
+
+
+SUBJECTS: list[type[Subject]] = [AiohttpSubject, AiohttpRouteMiddleware, AiohttpOldStyle]

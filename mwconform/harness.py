@@ -1,0 +1,117 @@
+"""Drives subjects: one event loop and one HTTP client per process, a deadline per case.
+
+Cases are plain (sync) pytest functions that call `run()`, so the suites work the same in a
+user's CI whatever their pytest-asyncio mode is. The loop and the socket client are created once
+per process and reused, because creating an `httpx.AsyncClient` costs a TLS context (~20 ms).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+
+from .adapters.base import Target
+from .outcomes import HarnessError
+from .reference.http import Headers
+from .reference.probes import REQUEST_ID, Recorder
+from .reference.scenario import Call
+
+T = TypeVar("T")
+
+DEFAULT_DEADLINE = 10.0  # seconds a whole case may take, servers included
+REQUEST_TIMEOUT = 5.0  # seconds one request may take before the subject counts as hung
+_GRACE = 2.0  # seconds a cancelled case gets to tear its server down
+
+_loop: asyncio.AbstractEventLoop | None = None
+_client: httpx.AsyncClient | None = None
+
+
+def loop() -> asyncio.AbstractEventLoop:
+    global _loop
+    if _loop is None or _loop.is_closed():
+        _loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(_loop)
+    return _loop
+
+
+def run(coro: Coroutine[Any, Any, T], deadline: float = DEFAULT_DEADLINE, what: str = "running the case") -> T:
+    """Run `coro` on the process loop; past `deadline` seconds cancel it and raise HarnessError."""
+    ev = loop()
+    task = ev.create_task(coro)
+    ev.run_until_complete(asyncio.wait({task}, timeout=deadline))
+    if not task.done():
+        task.cancel()
+        ev.run_until_complete(asyncio.wait({task}, timeout=_GRACE))
+        raise HarnessError(f"deadline of {deadline:g} s passed while {what}")
+    return task.result()
+
+
+def free_socket() -> socket.socket:
+    """A listening-ready TCP socket on 127.0.0.1 with an ephemeral port (never port 0 → 8000)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.set_inheritable(False)
+    return sock
+
+
+def _socket_client() -> httpx.AsyncClient:
+    global _client
+    if _client is None:
+        # verify=False: loopback plain HTTP only, and it skips loading the CA bundle.
+        _client = httpx.AsyncClient(timeout=REQUEST_TIMEOUT, trust_env=False, verify=False)
+    return _client
+
+
+@dataclass
+class Exchange:
+    """One request as sent and the response and trace it produced."""
+
+    call: Call
+    status: int
+    headers: Headers
+    body: bytes | None  # None only in a reference prediction: "the framework's own error page"
+    trace: list[str] = field(default_factory=list)
+
+    def to_json(self, excerpt: int = 512) -> dict[str, Any]:
+        return {
+            "request": {"method": self.call.method, "path": self.call.path, "headers": [list(h) for h in self.call.headers]},
+            "response": {
+                "status": self.status,
+                "headers": [list(h) for h in self.headers],
+                "body": None if self.body is None else self.body[:excerpt].decode("utf-8", "replace"),
+            },
+            "trace": self.trace,
+        }
+
+
+async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concurrent: bool = False) -> list[Exchange]:
+    """Send `calls` to `target` (one after another, or all at once) and collect their traces."""
+    client = _socket_client() if target.transport is None else None
+    owned = None
+    if client is None:
+        owned = client = httpx.AsyncClient(transport=target.transport, timeout=REQUEST_TIMEOUT, trust_env=False)
+
+    async def one(index: int, call: Call) -> Exchange:
+        request_id = f"r{index}"
+        headers = [*call.headers, (REQUEST_ID, request_id)]
+        try:
+            response = await client.request(call.method, target.base_url + call.path, headers=headers)
+        except httpx.TimeoutException:
+            raise HarnessError(f"{call} got no answer within {REQUEST_TIMEOUT:g} s (the subject hung)") from None
+        except httpx.HTTPError as exc:
+            raise HarnessError(f"{call} could not reach the subject at {target.base_url}: {exc!r}") from None
+        return Exchange(call, response.status_code, Headers(response.headers.multi_items()), response.content, recorder.pop(request_id))
+
+    try:
+        if concurrent:
+            return list(await asyncio.gather(*(one(i, c) for i, c in enumerate(calls))))
+        return [await one(i, c) for i, c in enumerate(calls)]
+    finally:
+        if owned is not None:
+            await owned.aclose()

@@ -1,0 +1,247 @@
+"""The pytest plugin: choose subjects, run cases against them, classify outcomes, write results.
+
+Loaded through the `pytest11` entry point, so `pytest --pyargs mwconform.suites.pipeline
+--mwc-subject aiohttp/native` works in any project where mwconform is installed.
+
+Outcomes map onto pytest like this: pass → passed; fail → failed; error → failed (the JSON and the
+summary say `error`); n/a → skipped with reason "n/a: …"; known → xfailed with the reason.
+Results are carried in `report.user_properties`, so they survive pytest-xdist.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import __version__, spec
+from .adapters import UsageError, resolve, subjects_of
+from .adapters.base import MODES, Subject
+from .case import Case
+from .outcomes import Deviation, NotApplicable, Outcome
+
+EVIDENCE = pytest.StashKey[dict[str, Any]]()
+_RESULTS = pytest.StashKey[list[dict[str, Any]]]()
+_SUBJECTS = pytest.StashKey[list[Subject]]()
+_STARTED = pytest.StashKey[float]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mwconform", "middleware conformance")
+    group.addoption("--mwc-adapter", action="append", default=[], metavar="NAME", help="grade every bundled subject of this adapter (repeatable)")
+    group.addoption("--mwc-subject", action="append", default=[], metavar="SPEC", help="grade this subject: adapter/variant or package.module:attr (repeatable)")
+    group.addoption("--mwc-mode", default=None, choices=MODES, help="serving mode (default: each subject's first mode; socket for the bundled ones)")
+    group.addoption("--mwc-json", default=None, metavar="PATH", help="write the results file here")
+    group.addoption("--mwc-deadline", type=float, default=None, metavar="SECONDS", help="time limit for one case, servers included (default 10)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "mwc_case(case): a mwconform conformance case (set by Case.param)")
+    try:
+        subjects = [s for a in config.getoption("mwc_adapter") for s in subjects_of(a)]
+        subjects += [resolve(s) for s in config.getoption("mwc_subject")]
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[_SUBJECTS] = subjects
+    config.stash[_RESULTS] = []
+    config.stash[_STARTED] = time.time()
+    config.pluginmanager.register(_Collector(config.stash[_RESULTS]), "mwconform-collector")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    subjects = metafunc.config.stash[_SUBJECTS]
+    if "mwc_subject" in metafunc.fixturenames and subjects:
+        metafunc.parametrize("mwc_subject", subjects, ids=[s.name for s in subjects], indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def mwc_subject(request: pytest.FixtureRequest) -> Subject:
+    """The subject under test. Override this fixture in a conftest to grade your own subject."""
+    if not hasattr(request, "param"):
+        raise UsageError(
+            "no subject to grade: pass --mwc-adapter NAME or --mwc-subject adapter/variant|package.module:attr, "
+            "or override the mwc_subject fixture"
+        )
+    return request.param
+
+
+@pytest.fixture
+def mwc_mode(request: pytest.FixtureRequest, mwc_subject: Subject) -> str:
+    """The serving mode for this case; n/a when the subject cannot serve in the mode asked for."""
+    mode = request.config.getoption("mwc_mode") or mwc_subject.modes[0]
+    if mode not in mwc_subject.modes:
+        raise NotApplicable(f"{mwc_subject.name} has no {mode} mode (it has: {', '.join(mwc_subject.modes)})")
+    return mode
+
+
+@pytest.fixture
+def mwc_deadline(request: pytest.FixtureRequest) -> float:
+    from .harness import DEFAULT_DEADLINE
+
+    return request.config.getoption("mwc_deadline") or DEFAULT_DEADLINE
+
+
+@pytest.fixture
+def mwc_case(request: pytest.FixtureRequest, mwc_subject: Subject) -> Case:
+    """The running case's declaration; n/a when the subject lacks a capability it needs."""
+    marker = request.node.get_closest_marker("mwc_case")
+    if marker is None:
+        raise UsageError(f"{request.node.nodeid} has no mwc_case marker: build its parameters with Case.param()")
+    case: Case = marker.args[0]
+    missing = sorted(case.needs - mwc_subject.capabilities)
+    if missing:
+        from .adapters.base import CAPABILITIES
+
+        raise NotApplicable(f"{mwc_subject.name} lacks {', '.join(missing)}: {'; '.join(CAPABILITIES.get(m, m) for m in missing)}")
+    return case
+
+
+@dataclass
+class Context:
+    """Everything a case body needs: the subject, how to serve it, and where evidence goes."""
+
+    case: Case
+    subject: Subject
+    mode: str
+    deadline: float
+    node: pytest.Item
+
+    def evidence(self, **data: Any) -> None:
+        """Attach expected/observed data and exchanges to this case's result."""
+        self.node.stash[EVIDENCE] = data
+
+
+@pytest.fixture
+def mwc(request: pytest.FixtureRequest, mwc_case: Case, mwc_subject: Subject, mwc_mode: str, mwc_deadline: float) -> Context:
+    return Context(mwc_case, mwc_subject, mwc_mode, mwc_deadline, request.node)
+
+
+def classify(excinfo: pytest.ExceptionInfo[BaseException] | None, case: Case, subject: Subject | None) -> tuple[Outcome, str]:
+    """Who is to blame: the outcome of a case and its one-line reason."""
+    known = subject.known.get(case.id) if subject is not None else None
+    if excinfo is None:
+        return Outcome.PASS, (f"stale known deviation, it no longer occurs: {known}" if known else "")
+    exc = excinfo.value
+    if isinstance(exc, NotApplicable):
+        return Outcome.NA, exc.reason
+    if isinstance(exc, pytest.skip.Exception):
+        return Outcome.NA, str(exc.msg)
+    if isinstance(exc, AssertionError):
+        if known:
+            return Outcome.KNOWN, known
+        first = str(exc).strip().splitlines()
+        return Outcome.FAIL, first[0] if first else "assertion failed"
+    return Outcome.ERROR, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}".rstrip(": ")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    marker = item.get_closest_marker("mwc_case")
+    if marker is None or report.when == "teardown" or (report.when == "setup" and report.passed):
+        return report
+    case: Case = marker.args[0]
+    subject = getattr(item, "funcargs", {}).get("mwc_subject")
+    if subject is None and hasattr(item, "callspec"):
+        subject = item.callspec.params.get("mwc_subject")
+    outcome, reason = classify(call.excinfo, case, subject)
+    if outcome is Outcome.KNOWN:
+        report.outcome, report.wasxfail = "skipped", f"known: {reason}"
+    evidence = item.stash.get(EVIDENCE, {})
+    report.user_properties.append(
+        (
+            "mwc",
+            {
+                "id": case.id,
+                "suite": item.module.__name__.split(".")[-2] if item.module else "",
+                "nodeid": item.nodeid,
+                "subject": subject.name if isinstance(subject, Subject) else "-",
+                "title": case.title,
+                "requirements": list(case.requirements),
+                "level": case.level,
+                "expect": case.expect,
+                "outcome": outcome.value,
+                "reason": reason,
+                "stale_known": bool(outcome is Outcome.PASS and reason),
+                "duration": round(call.duration, 6),
+                **evidence,
+            },
+        )
+    )
+    return report
+
+
+class _Collector:
+    """Gathers case results from every report, the workers' included under pytest-xdist."""
+
+    def __init__(self, results: list[dict[str, Any]]) -> None:
+        self.results = results
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.results.extend(value for name, value in report.user_properties if name == "mwc")
+
+
+def results_document(config: pytest.Config) -> dict[str, Any]:
+    cases = config.stash[_RESULTS]
+    subjects = {s.name: s for s in config.stash[_SUBJECTS]}
+    used = sorted({r for c in cases for r in c["requirements"]})
+    return {
+        "schema": "mwconform-results/1",
+        "mwconform": __version__,
+        "python": platform.python_version(),
+        "mode": config.getoption("mwc_mode") or "default",
+        "started": datetime.fromtimestamp(config.stash[_STARTED], timezone.utc).isoformat(),
+        "duration": round(time.time() - config.stash[_STARTED], 3),
+        "subjects": {
+            name: {
+                "adapter": s.adapter,
+                "profile": s.profile,
+                "description": s.description,
+                "capabilities": sorted(s.capabilities),
+                "modes": list(s.modes),
+                "versions": s.versions(),
+                "known": dict(s.known),
+            }
+            for name, s in subjects.items()
+        },
+        "requirements": {
+            rid: {"title": r.title, "level": r.level, "text": r.text, "sources": [{"title": t, "url": u} for t, u in r.sources]}
+            for rid, r in ((rid, spec.requirements()[rid]) for rid in used)
+        },
+        "cases": sorted(cases, key=lambda c: (c["subject"], c["nodeid"])),
+    }
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    path = session.config.getoption("mwc_json")
+    if path and not hasattr(session.config, "workerinput"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(results_document(session.config), indent=1, sort_keys=True), encoding="utf-8")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    cases = config.stash[_RESULTS]
+    if not cases:
+        return
+    tr = terminalreporter
+    tr.section("mwconform")
+    by_subject: dict[str, Counter[str]] = {}
+    for c in cases:
+        by_subject.setdefault(c["subject"], Counter())[c["outcome"]] += 1
+    for name, counts in sorted(by_subject.items()):
+        tr.write_line(f"{name:28} " + "  ".join(f"{counts[o.value]:3} {o.value}" for o in Outcome))
+    for c in cases:
+        if c["outcome"] in ("fail", "error"):
+            tr.write_line(f"{c['outcome'].upper():5} {c['subject']} {c['id']} [{c['level']}]: {c['reason']}", red=True)
+    for c in cases:
+        if c["stale_known"]:
+            tr.write_line(f"STALE {c['subject']} {c['id']}: {c['reason']}", yellow=True, bold=True)
+    if config.getoption("mwc_json"):
+        tr.write_line(f"results: {config.getoption('mwc_json')}")

@@ -1,0 +1,149 @@
+"""The reference middleware pipeline: global and route-local chains under a named profile.
+
+A middleware is an object with up to three phases (see `Middleware`). The *profile* decides how
+phases compose, because frameworks legitimately differ (SPEC.md, `pipeline.profile.*`):
+
+- `onion` (aiohttp, Starlette): each layer wraps the next. A short-circuit returns at once, so
+  only layers already entered see the response; an exception travels outward through the layers,
+  skipping their response phase unless a layer's error phase converts it.
+- `hooks` (Sanic): request phases run in order until one answers or raises; then *every* response
+  phase of the route's layers runs in reverse order, on normal, early and error responses alike,
+  until one of them returns a replacement, which stops the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from .http import Request, Response, error_response
+from .router import Router
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class Middleware:
+    """Base class: every phase is optional and defaults to "do nothing".
+
+    `on_request` may return a response (a short-circuit) or raise; `on_response` may return a
+    replacement; `on_error` (onion only) may turn an exception raised inside into a response.
+    `priority` orders hooks: higher runs earlier in the request phase (Sanic `priority=`).
+    """
+
+    name = ""
+    priority = 0
+
+    async def on_request(self, request: Request) -> Response | None:
+        return None
+
+    async def on_response(self, request: Request, response: Response) -> Response | None:
+        return None
+
+    async def on_error(self, request: Request, error: Exception) -> Response | None:
+        return None
+
+
+class Onion:
+    name = "onion"
+
+    async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
+        async def call(index: int, req: Request) -> Response:
+            if index == len(layers):
+                return await endpoint(req)
+            return await self.layer(layers[index], req, lambda r: call(index + 1, r))
+
+        try:
+            return await call(0, request)
+        except Exception as exc:  # the framework's last-resort handler, outside every layer
+            return error_response(exc)
+
+    async def layer(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
+        early = await mw.on_request(request)
+        if early is not None:
+            return early
+        try:
+            response = await inner(request)
+        except Exception as exc:
+            converted = await mw.on_error(request, exc)
+            if converted is None:
+                raise
+            return converted
+        return await mw.on_response(request, response) or response
+
+
+class Hooks:
+    name = "hooks"
+
+    def order(self, layers: Sequence[Middleware]) -> list[Middleware]:
+        # sorted() is stable, so equal priorities keep their declared order.
+        return sorted(layers, key=lambda mw: -mw.priority)
+
+    async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
+        ordered = self.order(layers)
+        response = None
+        for mw in ordered:
+            try:
+                response = await mw.on_request(request)
+            except Exception as exc:
+                response = error_response(exc)
+            if response is not None:
+                break
+        if response is None:
+            try:
+                response = await endpoint(request)
+            except Exception as exc:
+                response = error_response(exc)
+        for mw in reversed(ordered):
+            try:
+                replaced = await mw.on_response(request, response)
+            except Exception as exc:
+                # SPEC pipeline.error.response-phase-raises: fail closed. The remaining hooks see
+                # the error response; the response the failing hook was handed is never sent.
+                response = error_response(exc)
+                continue
+            if replaced is not None:
+                return replaced
+        return response
+
+
+Profile = Onion | Hooks
+PROFILES: dict[str, type[Profile]] = {"onion": Onion, "hooks": Hooks}
+
+
+@dataclass
+class _Target:
+    endpoint: Endpoint
+    chain: tuple[Middleware, ...]
+
+
+class Pipeline:
+    """An app: routes, a global chain and route-local chains, run under one profile.
+
+    Routing happens first (as in aiohttp and Sanic), so a 404 or 405 still runs the global chain;
+    a route-local chain runs only for a matched route of its own (SPEC `pipeline.route.*`).
+    """
+
+    def __init__(self, profile: str | Profile = "onion", middleware: Sequence[Middleware] = ()) -> None:
+        if isinstance(profile, str):
+            if profile not in PROFILES:
+                raise ValueError(f"unknown profile {profile!r}; accepted: {', '.join(PROFILES)}")
+            profile = PROFILES[profile]()
+        self.profile = profile
+        self.middleware = list(middleware)
+        self.router: Router[_Target] = Router()
+
+    def route(self, method: str, path: str, endpoint: Endpoint, chain: Sequence[Middleware] = ()) -> None:
+        self.router.add(method, path, _Target(endpoint, tuple(chain)))
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            match = self.router.match(request.method, request.path)
+        except Exception as routing_error:
+            failure = routing_error  # bound here: the name is cleared when the except block ends
+
+            async def fail(_: Request) -> Response:
+                raise failure
+
+            return await self.profile.run(request, self.middleware, fail)
+        request.match_info = match.params
+        return await self.profile.run(request, [*self.middleware, *match.target.chain], match.target.endpoint)

@@ -1,0 +1,194 @@
+"""Probes: what a scenario's neutral middleware does, written once for every framework.
+
+Each adapter wraps its framework's request and response in a small `ProbeIO`, and calls the
+phase functions below from a native middleware (an aiohttp `@web.middleware`, a Sanic hook, a
+reference `Middleware`). So a probe means the same thing everywhere, and a difference in the
+trace is a difference in the framework, never in the probe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
+
+from .http import Headers, HTTPError, Request, Response
+from .pipeline import Middleware, Pipeline
+from .scenario import (
+    ExposeContext,
+    Handler,
+    Probe,
+    Raise,
+    Respond,
+    Rewrite,
+    Scenario,
+    SetContext,
+    SetHeader,
+)
+
+REQUEST_ID = "x-mwc-id"  # the header that ties a server-side trace to the request that made it
+
+R = TypeVar("R")  # a framework's response type
+
+TRANSFORMS: dict[str, Callable[[str], str]] = {
+    "upper": str.upper,
+    "underscore": lambda s: s.replace("-", "_"),
+}
+
+
+class Recorder:
+    """Trace events per request id. One recorder per served app; read after each exchange."""
+
+    def __init__(self) -> None:
+        self._events: defaultdict[str, list[str]] = defaultdict(list)
+
+    def add(self, request_id: str | None, event: str) -> None:
+        self._events[request_id or "-"].append(event)
+
+    def pop(self, request_id: str) -> list[str]:
+        return self._events.pop(request_id, [])
+
+
+class ProbeIO(Protocol[R]):
+    """The few things a probe does to a framework's request and response."""
+
+    def header(self, name: str) -> str | None: ...
+    def ctx_get(self, key: str) -> str | None: ...
+    def ctx_set(self, key: str, value: str) -> None: ...
+    def rewrite(self, param: str, transform: Callable[[str], str]) -> None: ...
+    def respond(self, status: int, body: str) -> R: ...
+    def add_header(self, response: R, name: str, value: str) -> None: ...
+    def fail(self, status: int | None) -> Exception: ...
+
+
+def request_phase(probe: Probe, io: ProbeIO[R], record: Callable[[str], None]) -> R | None:
+    """Run `probe`'s request phase: None to go on, a response to short-circuit; may raise."""
+    record(f"{probe.name}>")
+    action = probe.request
+    if isinstance(action, SetContext):
+        io.ctx_set(action.key, (io.header(action.from_header) or "") if action.from_header else action.value)
+    elif isinstance(action, Rewrite):
+        io.rewrite(action.param, TRANSFORMS[action.transform])
+    elif isinstance(action, Respond):
+        return io.respond(action.status, action.body)
+    elif isinstance(action, Raise):
+        raise io.fail(action.status)
+    return None
+
+
+def response_phase(probe: Probe, io: ProbeIO[R], record: Callable[[str], None], response: R, status: int) -> R | None:
+    """Run `probe`'s response phase on a response of `status`: None, or a replacement; may raise."""
+    record(f"<{probe.name}:{status}")
+    if probe.convert is not None and status >= 400:
+        return io.respond(probe.convert, "")
+    action = probe.response
+    if isinstance(action, SetHeader):
+        io.add_header(response, action.name, action.value)
+    elif isinstance(action, ExposeContext):
+        io.add_header(response, f"x-ctx-{action.key}", io.ctx_get(action.key) or "-")
+    elif isinstance(action, Respond):
+        return io.respond(action.status, action.body)
+    elif isinstance(action, Raise):
+        raise io.fail(action.status)
+    return None
+
+
+def error_phase(probe: Probe, io: ProbeIO[R], record: Callable[[str], None], status: int) -> R | None:
+    """Onion only: a converting probe answers for an exception of `status` raised inside it."""
+    if probe.convert is None:
+        return None
+    record(f"<{probe.name}:!{status}")
+    return io.respond(probe.convert, "")
+
+
+def echo_body(params: Mapping[str, Any], ctx: Mapping[str, Any]) -> bytes:
+    """The handler's JSON body: the route parameters and request context it saw."""
+    return json.dumps({"ctx": dict(ctx), "params": dict(params)}, sort_keys=True).encode()
+
+
+async def handler_phase(handler: Handler, io: ProbeIO[R], record: Callable[[str], None]) -> None:
+    """What every adapter's handler does before answering: record `H`, wait, raise if told to."""
+    record("H")
+    if handler.delay:
+        await asyncio.sleep(handler.delay)
+    if handler.raise_status is not None or handler.crash:
+        raise io.fail(handler.raise_status)
+
+
+class _ReferenceIO:
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+    def ctx_get(self, key: str) -> str | None:
+        return self.request.ctx.get(key)
+
+    def ctx_set(self, key: str, value: str) -> None:
+        self.request.ctx[key] = value
+
+    def rewrite(self, param: str, transform: Callable[[str], str]) -> None:
+        self.request.match_info[param] = transform(self.request.match_info[param])
+
+    def respond(self, status: int, body: str) -> Response:
+        return Response(status, Headers(), body.encode())
+
+    def add_header(self, response: Response, name: str, value: str) -> None:
+        response.headers.add(name, value)
+
+    def fail(self, status: int | None) -> Exception:
+        return HTTPError(status) if status is not None else RuntimeError("raised because the scenario asked for it")
+
+
+class ProbeMiddleware(Middleware):
+    """A scenario probe as a reference `Middleware`."""
+
+    def __init__(self, probe: Probe, recorder: Recorder) -> None:
+        self.probe, self.recorder = probe, recorder
+        self.name, self.priority = probe.name, probe.priority
+
+    def _record(self, request: Request) -> Callable[[str], None]:
+        return lambda event: self.recorder.add(request.headers.get(REQUEST_ID), event)
+
+    async def on_request(self, request: Request) -> Response | None:
+        if self.probe.request is None:
+            return None
+        return request_phase(self.probe, _ReferenceIO(request), self._record(request))
+
+    async def on_response(self, request: Request, response: Response) -> Response | None:
+        if self.probe.response is None and self.probe.convert is None:
+            return None
+        return response_phase(self.probe, _ReferenceIO(request), self._record(request), response, response.status)
+
+    async def on_error(self, request: Request, error: Exception) -> Response | None:
+        status = error.status if isinstance(error, HTTPError) else 500
+        return error_phase(self.probe, _ReferenceIO(request), self._record(request), status)
+
+
+def reference_endpoint(handler: Handler, recorder: Recorder) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        await handler_phase(handler, _ReferenceIO(request), lambda e: recorder.add(request.headers.get(REQUEST_ID), e))
+        body = echo_body(request.match_info, request.ctx)
+        return Response(handler.status, Headers([("content-type", "application/json")]), body)
+
+    return endpoint
+
+
+def build_pipeline(
+    scenario: Scenario, profile: str, recorder: Recorder, pipeline_class: type[Pipeline] = Pipeline
+) -> Pipeline:
+    """The reference app for `scenario`. `pipeline_class` lets the self-tests plant bugs."""
+
+    def layers(probes: tuple[Probe, ...]) -> list[Middleware]:
+        return [ProbeMiddleware(p, recorder) for p in probes]
+
+    app = pipeline_class(profile, layers(scenario.chain))
+    for route in scenario.routes:
+        app.route(route.method, route.path, reference_endpoint(route.handler, recorder))
+    for group in scenario.groups:
+        for route in group.routes:
+            app.route(route.method, group.prefix + route.path, reference_endpoint(route.handler, recorder), layers(group.chain))
+    return app

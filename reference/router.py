@@ -1,0 +1,54 @@
+"""Route matching with the two routing failures every framework distinguishes: 404 and 405."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from .http import Headers, HTTPError
+
+T = TypeVar("T")
+
+_PARAM = re.compile(r"\{(\w+)(?::([^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
+
+
+def compile_path(path: str) -> re.Pattern[str]:
+    """`/post/{slug}` or `/post/{slug:[a-z-]+}` → a regex matched against the whole path."""
+    out, pos = [], 0
+    for m in _PARAM.finditer(path):
+        out.append(re.escape(path[pos : m.start()]))
+        out.append(f"(?P<{m.group(1)}>{m.group(2) or '[^/]+'})")
+        pos = m.end()
+    out.append(re.escape(path[pos:]))
+    return re.compile("".join(out))
+
+
+@dataclass(frozen=True)
+class Match(Generic[T]):
+    target: T
+    params: dict[str, str]
+
+
+class Router(Generic[T]):
+    """Maps (method, path) to a target; raises `HTTPError` 404, or 405 with `Allow`."""
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[str, re.Pattern[str], T]] = []
+
+    def add(self, method: str, path: str, target: T) -> None:
+        self._routes.append((method.upper(), compile_path(path), target))
+
+    def match(self, method: str, path: str) -> Match[T]:
+        allowed: list[str] = []
+        for route_method, pattern, target in self._routes:
+            m = pattern.fullmatch(path)
+            if m is None:
+                continue
+            if route_method == method.upper():
+                return Match(target, m.groupdict())
+            if route_method not in allowed:
+                allowed.append(route_method)
+        if allowed:
+            raise HTTPError(405, Headers([("Allow", ",".join(allowed))]))
+        raise HTTPError(404)

@@ -1,0 +1,154 @@
+"""The neutral description of an app that a case hands to the reference and to an adapter.
+
+A `Scenario` is plain frozen data: routes with neutral handler behaviours, a global middleware
+chain and route-local chains (`Group`) made of `Probe`s. Each adapter turns the same scenario into
+a real framework app; the reference runs it directly. Probes record a trace of the events they
+see, and the handler echoes its parameters and the request context, so the behaviour of a
+pipeline is observable from outside.
+
+Trace events: `A>` (A's request phase), `H` (the handler), `<A:418` (A's response phase saw a
+418), `<A:!404` (A's error phase caught an exception of status 404, or `!500` for a crash).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Phase = Literal["request", "response"]
+
+
+@dataclass(frozen=True)
+class Pass:
+    """Record the event and change nothing."""
+
+
+@dataclass(frozen=True)
+class SetHeader:
+    """Add a header field to the response (response phase only)."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class SetContext:
+    """Store a value in the request context; `from_header` copies a request header instead."""
+
+    key: str
+    value: str = ""
+    from_header: str | None = None
+
+
+@dataclass(frozen=True)
+class ExposeContext:
+    """Copy a request-context value into response header `x-ctx-<key>` (`-` when absent)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Respond:
+    """Answer with this response: a short-circuit in the request phase, a replacement later."""
+
+    status: int
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Raise:
+    """Raise an HTTP error of `status`, or an unhandled exception when `status` is None."""
+
+    status: int | None = None
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """Rewrite route parameter `param` before the handler reads it (seed 004's slug example)."""
+
+    param: str
+    transform: Literal["upper", "underscore"]
+
+
+Action = Pass | SetHeader | SetContext | ExposeContext | Respond | Raise | Rewrite
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A neutral middleware layer.
+
+    `request` / `response` are the actions of each phase; None means the layer has no such phase
+    (a Sanic request-only or response-only middleware). `convert` makes the layer turn any error
+    coming from inside (an exception in the onion profile, an error response in the hooks
+    profile) into a response with that status. `priority` orders hooks (Sanic `priority=`).
+    """
+
+    name: str
+    request: Action | None = Pass()
+    response: Action | None = Pass()
+    convert: int | None = None
+    priority: int = 0
+
+
+@dataclass(frozen=True)
+class Handler:
+    """What a route's handler does after recording `H`.
+
+    By default it answers `status` with a JSON body `{"params": ..., "ctx": ...}` echoing the
+    route parameters and request context it sees. `raise_status` raises an HTTP error instead,
+    `crash` raises an unhandled exception. `delay` awaits that many seconds first, so concurrent
+    requests interleave.
+    """
+
+    status: int = 200
+    raise_status: int | None = None
+    crash: bool = False
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # `{name}` or `{name:regex}` parameters, aiohttp style; regexes match in full
+    handler: Handler = Handler()
+
+
+@dataclass(frozen=True)
+class Group:
+    """A route-local chain: `chain` runs, inside the global chain, only for these routes.
+
+    Adapters build it as an aiohttp sub-application, an aiohttp-route-middleware chain or a Sanic
+    blueprint. Route paths are given relative to `prefix`.
+    """
+
+    name: str
+    prefix: str
+    chain: tuple[Probe, ...]
+    routes: tuple[Route, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    routes: tuple[Route, ...] = ()
+    chain: tuple[Probe, ...] = ()
+    groups: tuple[Group, ...] = ()
+
+    def probes(self) -> tuple[Probe, ...]:
+        return self.chain + tuple(p for g in self.groups for p in g.chain)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request a case sends. `headers` are extra request headers."""
+
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def chain(*names: str) -> tuple[Probe, ...]:
+    """Pass-through probes named `names`, e.g. `chain("A", "B", "C")`."""
+    return tuple(Probe(n) for n in names)

@@ -1,0 +1,127 @@
+"""How a pipeline case is judged: the subject against the reference under the subject's profile.
+
+For each request the case sends, the reference predicts the status, the probe-set headers, the
+body the scenario controls and the trace; the subject must match all four. A case may also pin
+the trace that a framework's own documentation prints (`documented`), which keeps the reference
+honest too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from mwconform.case import Case
+from mwconform.harness import Exchange, run, send
+from mwconform.outcomes import Deviation
+from mwconform.plugin import Context
+from mwconform.reference.http import Headers, Request
+from mwconform.reference.probes import REQUEST_ID, Recorder, build_pipeline
+from mwconform.reference.scenario import Call, ExposeContext, Scenario, SetHeader
+
+MAX_EXCHANGES = 8  # exchanges kept as evidence per case; the 100-request case would bloat reports
+
+
+@dataclass(frozen=True)
+class PipelineCase(Case):
+    scenario: Scenario = Scenario()
+    calls: tuple[Call, ...] = ()
+    #: Send all calls at once instead of one after another.
+    concurrent: bool = False
+    #: profile → the trace of each call exactly as a framework's documentation prints it.
+    documented: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+
+
+async def predict(scenario: Scenario, profile: str, calls: tuple[Call, ...]) -> list[Exchange]:
+    """What the reference does with `calls`, run in-process (no server)."""
+    recorder = Recorder()
+    app = build_pipeline(scenario, profile, recorder)
+    out = []
+    for index, call in enumerate(calls):
+        request_id = f"r{index}"
+        request = Request(call.method, call.path, Headers([*call.headers, (REQUEST_ID, request_id)]))
+        response = await app.handle(request)
+        out.append(Exchange(call, response.status, response.headers, response.body, recorder.pop(request_id)))
+    return out
+
+
+def watched_headers(scenario: Scenario) -> list[str]:
+    """Response headers the scenario's probes set: the ones whose values must agree."""
+    names = []
+    for probe in scenario.probes():
+        if isinstance(probe.response, SetHeader):
+            names.append(probe.response.name)
+        elif isinstance(probe.response, ExposeContext):
+            names.append(f"x-ctx-{probe.response.key}")
+    return sorted(set(names))
+
+
+def differences(expected: Exchange, observed: Exchange, watched: list[str]) -> list[str]:
+    """Each way `observed` differs from `expected`, as `what: got X, expected Y`.
+
+    An expected body of None is an error page the framework writes itself, so it is not compared.
+    """
+    found = []
+    if observed.status != expected.status:
+        found.append(f"status: got {observed.status}, expected {expected.status}")
+    if observed.trace != expected.trace:
+        found.append(f"trace: got {' '.join(observed.trace) or '(empty)'}, expected {' '.join(expected.trace) or '(empty)'}")
+    for name in watched:
+        if observed.headers.values(name) != expected.headers.values(name):
+            found.append(f"{name}: got {observed.headers.values(name)}, expected {expected.headers.values(name)}")
+    # RFC 9110 §10.2.1: the Allow list must name the methods; extra ones (HEAD) are allowed.
+    missing = set(expected.headers.values("allow")) - set(observed.headers.values("allow"))
+    if missing:
+        found.append(f"allow: {sorted(missing)} missing from {observed.headers.get('allow')!r}")
+    if expected.body is not None and _body(observed.body) != _body(expected.body):
+        found.append(f"body: got {observed.body[:80]!r}, expected {expected.body[:80]!r}")
+    return found
+
+
+def _body(raw: bytes | None) -> object:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def check(case: PipelineCase, mwc: Context) -> None:
+    """Run `case` on the subject and on the reference; raise Deviation where they differ."""
+
+    async def both() -> tuple[list[Exchange], list[Exchange]]:
+        expected = await predict(case.scenario, mwc.subject.profile, case.calls)
+        recorder = Recorder()
+        async with mwc.subject.serve(case.scenario, recorder, mwc.mode) as target:
+            observed = await send(target, recorder, case.calls, concurrent=case.concurrent)
+        return expected, observed
+
+    expected, observed = run(both(), mwc.deadline, f"running {case.id} on {mwc.subject.name}")
+    watched = watched_headers(case.scenario)
+    problems: list[tuple[int, str]] = []
+    for index, (exp, obs) in enumerate(zip(expected, observed)):
+        problems += [(index, f"{obs.call}: {d}") for d in differences(exp, obs, watched)]
+    for index, trace in enumerate(case.documented.get(mwc.subject.profile, ())):
+        if observed[index].trace != list(trace):
+            problems.append((index, f"{observed[index].call}: trace {' '.join(observed[index].trace)} is not the documented {' '.join(trace)}"))
+    shown = sorted({i for i, _ in problems} | {0})[:MAX_EXCHANGES]
+    mwc.evidence(
+        profile=mwc.subject.profile,
+        mode=mwc.mode,
+        expected=[_summary(expected[i], watched) for i in shown],
+        observed=[_summary(observed[i], watched) for i in shown],
+        exchanges=[observed[i].to_json() for i in shown],
+        differences=[p for _, p in problems],
+    )
+    if problems:
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise Deviation(problems[0][1] + more)
+
+
+def _summary(exchange: Exchange, watched: list[str]) -> dict[str, object]:
+    return {
+        "request": str(exchange.call),
+        "status": exchange.status,
+        "headers": {name: exchange.headers.values(name) for name in [*watched, "allow"] if exchange.headers.get(name) is not None},
+        "trace": exchange.trace,
+    }
