@@ -8,11 +8,12 @@ from typing import Any
 
 from .base import Subject
 
-#: adapter name → (module, distribution that must be installed, pip extra that installs it)
-ADAPTERS: dict[str, tuple[str, str | None, str | None]] = {
-    "reference": ("mwconform.adapters.reference", "uvicorn", None),
-    "aiohttp": ("mwconform.adapters.aiohttp", "aiohttp", "aiohttp"),
-    "sanic": ("mwconform.adapters.sanic", "sanic", "sanic"),
+#: adapter name → (pip extra that installs its framework, modules whose SUBJECTS lists belong to it).
+#: Feature subjects (CORS, session, JWT packages) add their module to their framework's list.
+ADAPTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "reference": (None, ("mwconform.adapters.reference",)),
+    "aiohttp": ("aiohttp", ("mwconform.adapters.aiohttp",)),
+    "sanic": ("sanic", ("mwconform.adapters.sanic",)),
 }
 
 
@@ -24,13 +25,16 @@ def subjects_of(adapter: str) -> list[Subject]:
     """Every bundled subject of `adapter`; a clear UsageError if it is unknown or not installed."""
     if adapter not in ADAPTERS:
         raise UsageError(f"unknown adapter {adapter!r}; accepted: {', '.join(ADAPTERS)}")
-    module_name, dist, extra = ADAPTERS[adapter]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        hint = f"pip install 'mwconform[{extra}]'" if extra else f"pip install {dist}"
-        raise UsageError(f"adapter {adapter!r} needs the package {exc.name!r}, which is not installed: {hint}") from None
-    return [cls() for cls in module.SUBJECTS]
+    extra, module_names = ADAPTERS[adapter]
+    subjects = []
+    for module_name in module_names:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            hint = f"pip install 'mwconform[{extra}]'" if extra else f"pip install {exc.name}"
+            raise UsageError(f"adapter {adapter!r} needs the package {exc.name!r}, which is not installed: {hint}") from None
+        subjects += [cls() for cls in module.SUBJECTS]
+    return subjects
 
 
 def resolve(spec: str) -> Subject:

@@ -101,7 +101,10 @@ def route_handler(route: Route, recorder: Recorder) -> Callable[[web.Request], A
         io = AiohttpIO(request)
         await handler_phase(route.handler, io, _recorder(recorder, request))
         body = echo_body(request.match_info, io._ctx())
-        return web.Response(status=route.handler.status, body=body, content_type="application/json")
+        response = web.Response(status=route.handler.status, body=body, content_type="application/json")
+        for name, value in route.handler.headers:
+            response.headers.add(name, value)
+        return response
 
     return handle
 
@@ -144,8 +147,11 @@ class AiohttpSubject(Subject):
     def application(self) -> web.Application:
         return web.Application()
 
-    def add_route(self, app: web.Application, route: Route, recorder: Recorder, prefix: str = "") -> None:
-        app.router.add_route(route.method, prefix + route.path, route_handler(route, recorder))
+    def add_route(self, app: web.Application, route: Route, recorder: Recorder) -> None:
+        app.router.add_route(route.method, route.path, route_handler(route, recorder))
+
+    def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
+        """Feature subjects (CORS, session, JWT) install their middleware here, outside the chain."""
 
     def add_group(self, app: web.Application, group: Group, recorder: Recorder) -> None:
         sub = web.Application(middlewares=[self.middleware(p, recorder) for p in group.chain])
@@ -155,6 +161,7 @@ class AiohttpSubject(Subject):
 
     def build(self, scenario: Scenario, recorder: Recorder) -> web.Application:
         app = self.application()
+        self.install_outer(app, scenario, recorder)
         app.middlewares.extend(self.middleware(p, recorder) for p in scenario.chain)
         for route in scenario.routes:
             self.add_route(app, route, recorder)

@@ -60,6 +60,8 @@ class Subject(ABC):
     known: ClassVar[Mapping[str, str]] = {}
     #: Serving modes this subject supports; the first is its default.
     modes: ClassVar[tuple[str, ...]] = ("socket",)
+    #: The suites this subject is graded by (`pipeline`, `cors`, ...); others never list it.
+    suites: ClassVar[frozenset[str]] = frozenset({"pipeline"})
     #: Distributions whose versions the results record.
     packages: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""

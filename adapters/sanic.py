@@ -116,9 +116,15 @@ class SanicSubject(Subject):
         async def handle(request: Request, **params: str) -> HTTPResponse:
             io = SanicIO(request)
             await handler_phase(route.handler, io, _recorder(recorder, request))
-            return raw(echo_body(params, io._ctx()), status=route.handler.status, content_type="application/json")
+            response = raw(echo_body(params, io._ctx()), status=route.handler.status, content_type="application/json")
+            for name, value in route.handler.headers:
+                response.headers.add(name, value)
+            return response
 
         target.add_route(handle, sanic_path(route.path), methods=[route.method], name=f"r{next(_names)}")
+
+    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
+        """Feature subjects (CORS, session, JWT) install their middleware here, before the chain."""
 
     def build(self, scenario: Scenario, recorder: Recorder) -> Sanic:
         app = Sanic(f"mwc{next(_names)}", configure_logging=False)
@@ -127,6 +133,7 @@ class SanicSubject(Subject):
         app.config.MOTD = False
         # The global chain is defined first: Sanic orders app and blueprint middleware by a
         # process-wide definition counter, not by where they are attached.
+        self.install_outer(app, scenario, recorder)
         for probe in scenario.chain:
             self.install(app, probe, recorder)
         for route in scenario.routes:

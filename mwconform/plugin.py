@@ -55,10 +55,33 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_Collector(config.stash[_RESULTS]), "mwconform-collector")
 
 
+def suite_of(module_name: str) -> str:
+    """`mwconform.suites.cors.test_preflight` → `cors`."""
+    parts = module_name.split(".")
+    return parts[-2] if len(parts) >= 2 else ""
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    subjects = metafunc.config.stash[_SUBJECTS]
-    if "mwc_subject" in metafunc.fixturenames and subjects:
-        metafunc.parametrize("mwc_subject", subjects, ids=[s.name for s in subjects], indirect=True, scope="session")
+    if "mwc_subject" not in metafunc.fixturenames or not metafunc.config.stash[_SUBJECTS]:
+        return
+    suite = suite_of(metafunc.module.__name__)
+    subjects = [s for s in metafunc.config.stash[_SUBJECTS] if suite in s.suites]
+    # No subject for this suite: the plain parametrization with none deselects the cases.
+    metafunc.parametrize("mwc_subject", subjects, ids=[s.name for s in subjects], indirect=True, scope="session")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop the placeholder items pytest makes for a suite none of the chosen subjects is graded by."""
+    if not config.stash[_SUBJECTS]:
+        return
+    keep, drop = [], []
+    for item in items:
+        wanted = "mwc_subject" in getattr(item, "fixturenames", ())
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        (drop if wanted and "mwc_subject" not in params else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
@@ -160,7 +183,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             "mwc",
             {
                 "id": case.id,
-                "suite": item.module.__name__.split(".")[-2] if item.module else "",
+                "suite": suite_of(item.module.__name__) if item.module else "",
                 "nodeid": item.nodeid,
                 "subject": subject.name if isinstance(subject, Subject) else "-",
                 "title": case.title,

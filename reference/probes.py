@@ -172,7 +172,7 @@ def reference_endpoint(handler: Handler, recorder: Recorder) -> Callable[[Reques
     async def endpoint(request: Request) -> Response:
         await handler_phase(handler, _ReferenceIO(request), lambda e: recorder.add(request.headers.get(REQUEST_ID), e))
         body = echo_body(request.match_info, request.ctx)
-        return Response(handler.status, Headers([("content-type", "application/json")]), body)
+        return Response(handler.status, Headers([("content-type", "application/json"), *handler.headers]), body)
 
     return endpoint
 

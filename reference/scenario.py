@@ -97,13 +97,15 @@ class Handler:
     By default it answers `status` with a JSON body `{"params": ..., "ctx": ...}` echoing the
     route parameters and request context it sees. `raise_status` raises an HTTP error instead,
     `crash` raises an unhandled exception. `delay` awaits that many seconds first, so concurrent
-    requests interleave.
+    requests interleave. `headers` are response header fields the handler sets (e.g. its own
+    `Vary`, which a CORS layer must merge with, not overwrite).
     """
 
     status: int = 200
     raise_status: int | None = None
     crash: bool = False
     delay: float = 0.0
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
