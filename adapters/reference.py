@@ -33,7 +33,7 @@ class ReferenceSubject(Subject):
     async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
         app = ASGIApp(build_pipeline(scenario, self.profile, recorder, self.pipeline_class))
         if mode == "inprocess":
-            yield Target("http://reference.test", httpx.ASGITransport(app=app))
+            yield Target("http://reference.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
             return
         import asyncio
 

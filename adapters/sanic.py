@@ -153,7 +153,7 @@ class SanicSubject(Subject):
         try:
             if mode == "inprocess":
                 async with _lifespan(app):
-                    yield Target("http://sanic.test", httpx.ASGITransport(app=app))
+                    yield Target("http://sanic.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
                 return
             sock = free_socket()
             server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)

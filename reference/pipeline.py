@@ -80,19 +80,27 @@ class Hooks:
 
     async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
         ordered = self.order(layers)
-        response = None
-        for mw in ordered:
-            try:
-                response = await mw.on_request(request)
-            except Exception as exc:
-                response = error_response(exc)
-            if response is not None:
-                break
+        response = await self.request_phase(request, ordered)
         if response is None:
             try:
                 response = await endpoint(request)
             except Exception as exc:
                 response = error_response(exc)
+        return await self.response_phase(request, ordered, response)
+
+    async def request_phase(self, request: Request, ordered: Sequence[Middleware]) -> Response | None:
+        """Request hooks in order until one answers or raises: that response, or None."""
+        for mw in ordered:
+            try:
+                response = await mw.on_request(request)
+            except Exception as exc:
+                return error_response(exc)
+            if response is not None:
+                return response
+        return None
+
+    async def response_phase(self, request: Request, ordered: Sequence[Middleware], response: Response) -> Response:
+        """Every response hook in reverse order, until one returns a replacement."""
         for mw in reversed(ordered):
             try:
                 replaced = await mw.on_response(request, response)
@@ -144,6 +152,10 @@ class Pipeline:
             async def fail(_: Request) -> Response:
                 raise failure
 
-            return await self.profile.run(request, self.middleware, fail)
+            return await self.profile.run(request, self.layers(None), fail)
         request.match_info = match.params
-        return await self.profile.run(request, [*self.middleware, *match.target.chain], match.target.endpoint)
+        return await self.profile.run(request, self.layers(match.target), match.target.endpoint)
+
+    def layers(self, target: _Target | None) -> list[Middleware]:
+        """The chain for a request: the global one, then the matched route's own (if any)."""
+        return [*self.middleware, *(target.chain if target else ())]

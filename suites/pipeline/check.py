@@ -8,6 +8,7 @@ honest too.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,16 +35,16 @@ class PipelineCase(Case):
 
 
 async def predict(scenario: Scenario, profile: str, calls: tuple[Call, ...]) -> list[Exchange]:
-    """What the reference does with `calls`, run in-process (no server)."""
+    """What the reference does with `calls`, run in-process (no server), all at once."""
     recorder = Recorder()
     app = build_pipeline(scenario, profile, recorder)
-    out = []
-    for index, call in enumerate(calls):
+
+    async def one(index: int, call: Call) -> Exchange:
         request_id = f"r{index}"
-        request = Request(call.method, call.path, Headers([*call.headers, (REQUEST_ID, request_id)]))
-        response = await app.handle(request)
-        out.append(Exchange(call, response.status, response.headers, response.body, recorder.pop(request_id)))
-    return out
+        response = await app.handle(Request(call.method, call.path, Headers([*call.headers, (REQUEST_ID, request_id)])))
+        return Exchange(call, response.status, response.headers, response.body, recorder.pop(request_id))
+
+    return list(await asyncio.gather(*(one(i, c) for i, c in enumerate(calls))))
 
 
 def watched_headers(scenario: Scenario) -> list[str]:

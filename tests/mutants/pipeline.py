@@ -1,0 +1,290 @@
+"""Deliberately broken middleware pipelines: the pipeline suite must report `fail` for each.
+
+Each mutant is the reference pipeline with one realistic bug planted (its docstring, one line),
+served over a socket like any subject. `tests/test_pipeline_selftest.py` checks that the suite
+kills every mutant and that every case kills at least one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mwconform.adapters.reference import ReferenceSubject
+from mwconform.reference.http import HTTPError, Request, Response, error_response
+from mwconform.reference.pipeline import Endpoint, Hooks, Middleware, Onion, Pipeline, _Target
+
+
+class ResponseInDeclaredOrder(Onion):
+    """Response phases run in declared order instead of reverse (the docs bug of sanic#1046)."""
+
+    async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
+        for mw in layers:
+            if (early := await mw.on_request(request)) is not None:
+                return early
+        response = await endpoint(request)
+        for mw in layers:
+            response = await mw.on_response(request, response) or response
+        return response
+
+
+class ChainReversed(Onion):
+    """The chain is composed back to front: the last declared layer is outermost."""
+
+    async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
+        return await super().run(request, list(reversed(layers)), endpoint)
+
+
+class ResponsePhaseTwice(Onion):
+    """Each layer's response phase runs twice."""
+
+    async def layer(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
+        response = await super().layer(mw, request, inner)
+        return await mw.on_response(request, response) or response
+
+
+class ShortCircuitCallsHandler(Onion):
+    """An early response is sent, but the inner layers and the handler still run."""
+
+    async def layer(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
+        if (early := await mw.on_request(request)) is not None:
+            try:
+                await inner(request)
+            except Exception:
+                pass
+            return early
+        return await self.wrap(mw, request, inner)
+
+    async def wrap(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
+        try:
+            response = await inner(request)
+        except Exception as exc:
+            if (converted := await mw.on_error(request, exc)) is None:
+                raise
+            return converted
+        return await mw.on_response(request, response) or response
+
+
+class ShortCircuitIgnored(ShortCircuitCallsHandler):
+    """A layer's early response is dropped and the request goes on to the handler."""
+
+    async def layer(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
+        await mw.on_request(request)
+        return await self.wrap(mw, request, inner)
+
+
+class ConversionIgnored(ShortCircuitCallsHandler):
+    """A converting layer's error phase is never called; errors pass straight out."""
+
+    async def wrap(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
+        response = await inner(request)
+        return await mw.on_response(request, response) or response
+
+
+class ReplacementIgnored(ShortCircuitCallsHandler):
+    """A response phase's replacement is dropped; the response it was handed is sent."""
+
+    async def wrap(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
+        response = await inner(request)
+        await mw.on_response(request, response)
+        return response
+
+
+class ResponseRaiseSwallowed(ShortCircuitCallsHandler):
+    """An exception in a response phase is swallowed and the old response sent (sanic#1928)."""
+
+    async def wrap(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
+        response = await inner(request)
+        try:
+            return await mw.on_response(request, response) or response
+        except Exception:
+            return response
+
+
+class ErrorsBecome500(Onion):
+    """Every error, HTTP errors included, reaches the client as 500."""
+
+    async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
+        response = await super().run(request, layers, endpoint)
+        return Response(500, response.headers, None) if response.status >= 400 else response
+
+
+class RaisingHookRerun(Hooks):
+    """A request hook that raises is run a second time (sanic#2351)."""
+
+    async def request_phase(self, request: Request, ordered: Sequence[Middleware]) -> Response | None:
+        for mw in ordered:
+            try:
+                response = await mw.on_request(request)
+            except Exception as exc:
+                try:
+                    await mw.on_request(request)
+                except Exception:
+                    pass
+                return error_response(exc)
+            if response is not None:
+                return response
+        return None
+
+
+class EarlyResponseSkipsHooks(Hooks):
+    """After an early response no response hook runs (onion behaviour under a hooks profile)."""
+
+    async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
+        ordered = self.order(layers)
+        if (early := await self.request_phase(request, ordered)) is not None:
+            return early
+        try:
+            response = await endpoint(request)
+        except Exception as exc:
+            return error_response(exc)
+        return await self.response_phase(request, ordered, response)
+
+
+class ReplacementDoesNotStop(Hooks):
+    """A response hook's replacement does not stop the remaining hooks."""
+
+    async def response_phase(self, request: Request, ordered: Sequence[Middleware], response: Response) -> Response:
+        for mw in reversed(ordered):
+            response = await mw.on_response(request, response) or response
+        return response
+
+
+class PriorityIgnored(Hooks):
+    """`priority` is ignored: hooks run in declared order."""
+
+    def order(self, layers: Sequence[Middleware]) -> list[Middleware]:
+        return list(layers)
+
+
+class PriorityTieReversed(Hooks):
+    """Equal priorities run in reverse declared order (an unstable sort)."""
+
+    def order(self, layers: Sequence[Middleware]) -> list[Middleware]:
+        return sorted(reversed(list(layers)), key=lambda mw: -mw.priority)
+
+
+class _RecordsChains(Pipeline):
+    def __init__(self, profile: str | Onion | Hooks = "onion", middleware: Sequence[Middleware] = ()) -> None:
+        super().__init__(profile, middleware)
+        self.chains: list[tuple[str, tuple[Middleware, ...]]] = []
+
+    def route(self, method: str, path: str, endpoint: Endpoint, chain: Sequence[Middleware] = ()) -> None:
+        super().route(method, path, endpoint, chain)
+        if chain:
+            self.chains.append((path.rsplit("/", 1)[0], tuple(chain)))  # "/api/x" → "/api"
+
+
+class LocalChainLeaks(_RecordsChains):
+    """Route-local middleware runs for every route (sanic#1681)."""
+
+    def layers(self, target: _Target | None) -> list[Middleware]:
+        return [*self.middleware, *dict.fromkeys(mw for _, chain in self.chains for mw in chain)]
+
+
+class PrefixAsString(_RecordsChains):
+    """A group's chain runs for every path starting with its prefix string (`/api` catches `/apiary`)."""
+
+    async def handle(self, request: Request) -> Response:
+        self.path = request.path
+        return await super().handle(request)
+
+    def layers(self, target: _Target | None) -> list[Middleware]:
+        by_prefix = [mw for prefix, chain in self.chains if self.path.startswith(prefix) for mw in chain]
+        return [*self.middleware, *dict.fromkeys([*by_prefix, *(target.chain if target else ())])]
+
+
+class LocalChainOutsideGlobal(Pipeline):
+    """Route-local middleware wraps the global chain instead of running inside it."""
+
+    def layers(self, target: _Target | None) -> list[Middleware]:
+        return [*(target.chain if target else ()), *self.middleware]
+
+
+class GlobalSkippedOn404(Pipeline):
+    """Unmatched routes answer 404 before any middleware runs."""
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            self.router.match(request.method, request.path)
+        except HTTPError as exc:
+            if exc.status == 404:
+                return error_response(exc)
+        return await super().handle(request)
+
+
+class NoAllowOn405(Pipeline):
+    """A wrong method answers 405 without an Allow header."""
+
+    async def handle(self, request: Request) -> Response:
+        response = await super().handle(request)
+        response.headers.remove("Allow")
+        return response
+
+
+class SharedContext(Pipeline):
+    """The request context is one dict shared by every request (module-level state)."""
+
+    shared: dict[str, object] = {}
+
+    async def handle(self, request: Request) -> Response:
+        request.ctx = self.shared
+        return await super().handle(request)
+
+
+class RewriteLost(Pipeline):
+    """Route parameters reach the handler as captured at routing; middleware rewrites are lost."""
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            match = self.router.match(request.method, request.path)
+        except HTTPError:
+            return await super().handle(request)
+        captured, endpoint = dict(match.params), match.target.endpoint
+
+        async def with_captured(req: Request) -> Response:
+            req.match_info = dict(captured)
+            return await endpoint(req)
+
+        request.match_info = dict(captured)
+        return await self.profile.run(request, self.layers(match.target), with_captured)
+
+
+def _profiled(profile: type[Onion | Hooks]) -> type[Pipeline]:
+    class Profiled(Pipeline):
+        def __init__(self, _: str, middleware: Sequence[Middleware] = ()) -> None:
+            super().__init__(profile(), middleware)
+
+    return Profiled
+
+
+def mutant(bug: type, profile: str) -> type[ReferenceSubject]:
+    """A subject `mutant/<Bug>` serving the reference with `bug` planted, under `profile`."""
+    pipeline = _profiled(bug) if issubclass(bug, (Onion, Hooks)) else bug
+    attrs = {"name": f"mutant/{bug.__name__}", "profile": profile, "pipeline_class": pipeline, "description": bug.__doc__}
+    return type(bug.__name__ + "Subject", (ReferenceSubject,), attrs)
+
+
+MUTANTS: list[type[ReferenceSubject]] = [
+    mutant(ResponseInDeclaredOrder, "onion"),
+    mutant(ChainReversed, "onion"),
+    mutant(ResponsePhaseTwice, "onion"),
+    mutant(ShortCircuitCallsHandler, "onion"),
+    mutant(ShortCircuitIgnored, "onion"),
+    mutant(ConversionIgnored, "onion"),
+    mutant(ReplacementIgnored, "onion"),
+    mutant(ResponseRaiseSwallowed, "onion"),
+    mutant(ErrorsBecome500, "onion"),
+    mutant(RaisingHookRerun, "hooks"),
+    mutant(EarlyResponseSkipsHooks, "hooks"),
+    mutant(ReplacementDoesNotStop, "hooks"),
+    mutant(PriorityIgnored, "hooks"),
+    mutant(PriorityTieReversed, "hooks"),
+    mutant(LocalChainLeaks, "onion"),
+    mutant(PrefixAsString, "onion"),
+    mutant(LocalChainOutsideGlobal, "hooks"),
+    mutant(GlobalSkippedOn404, "hooks"),
+    mutant(NoAllowOn405, "onion"),
+    mutant(SharedContext, "onion"),
+    mutant(RewriteLost, "onion"),
+]
+globals().update({m.__name__: m for m in MUTANTS})
