@@ -40,15 +40,27 @@ def loop() -> asyncio.AbstractEventLoop:
 
 
 def run(coro: Coroutine[Any, Any, T], deadline: float = DEFAULT_DEADLINE, what: str = "running the case") -> T:
-    """Run `coro` on the process loop; past `deadline` seconds cancel it and raise HarnessError."""
+    """Run `coro` on the process loop; past `deadline` seconds cancel it and raise HarnessError.
+
+    Tasks the case left running (a hung handler inside a server, a subject's background work) are
+    cancelled afterwards, so no case leaks work into the next one.
+    """
     ev = loop()
+    before = asyncio.all_tasks(ev)
     task = ev.create_task(coro)
-    ev.run_until_complete(asyncio.wait({task}, timeout=deadline))
-    if not task.done():
-        task.cancel()
-        ev.run_until_complete(asyncio.wait({task}, timeout=_GRACE))
-        raise HarnessError(f"deadline of {deadline:g} s passed while {what}")
-    return task.result()
+    try:
+        ev.run_until_complete(asyncio.wait({task}, timeout=deadline))
+        if not task.done():
+            task.cancel()
+            ev.run_until_complete(asyncio.wait({task}, timeout=_GRACE))
+            raise HarnessError(f"deadline of {deadline:g} s passed while {what}")
+        return task.result()
+    finally:
+        leftovers = asyncio.all_tasks(ev) - before - {task}
+        for leftover in leftovers:
+            leftover.cancel()
+        if leftovers:
+            ev.run_until_complete(asyncio.wait(leftovers, timeout=_GRACE))
 
 
 def free_socket() -> socket.socket:

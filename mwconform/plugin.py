@@ -25,7 +25,7 @@ from . import __version__, spec
 from .adapters import UsageError, resolve, subjects_of
 from .adapters.base import MODES, Subject
 from .case import Case
-from .outcomes import Deviation, NotApplicable, Outcome
+from .outcomes import Deviation, HarnessError, NotApplicable, Outcome
 
 EVIDENCE = pytest.StashKey[dict[str, Any]]()
 _RESULTS = pytest.StashKey[list[dict[str, Any]]]()
@@ -177,6 +177,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome, reason = classify(call.excinfo, case, subject)
     if outcome is Outcome.KNOWN:
         report.outcome, report.wasxfail = "skipped", f"known: {reason}"
+    elif call.excinfo is not None and isinstance(call.excinfo.value, (HarnessError, UsageError, Deviation)):
+        # Our own exceptions already say everything in one line; a traceback would bury it.
+        report.longrepr = f"{outcome.value}: {reason}"
     evidence = item.stash.get(EVIDENCE, {})
     report.user_properties.append(
         (
