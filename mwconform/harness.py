@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Coroutine, Iterable
+from collections.abc import AsyncIterator, Coroutine, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -19,7 +20,10 @@ from .adapters.base import Target
 from .outcomes import HarnessError
 from .reference.http import Headers
 from .reference.probes import REQUEST_ID, Recorder
-from .reference.scenario import Call
+from .reference.scenario import Call, Scenario
+
+if TYPE_CHECKING:
+    from .adapters.base import Subject
 
 T = TypeVar("T")
 
@@ -78,6 +82,21 @@ def _socket_client() -> httpx.AsyncClient:
         # verify=False: loopback plain HTTP only, and it skips loading the CA bundle.
         _client = httpx.AsyncClient(timeout=REQUEST_TIMEOUT, trust_env=False, verify=False)
     return _client
+
+
+@asynccontextmanager
+async def serving(subject: Subject, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+    """`subject.serve(...)`, with a failure to build or start the app reported as the adapter's.
+
+    A crash while building is the adapter's (or the subject's wiring), never a verdict on a
+    requirement, so it becomes a one-line HarnessError naming the subject.
+    """
+    async with AsyncExitStack() as stack:
+        try:
+            target = await stack.enter_async_context(subject.serve(scenario, recorder, mode))
+        except Exception as exc:
+            raise HarnessError(f"{subject.name} could not build or serve the scenario ({mode} mode): {type(exc).__name__}: {exc}") from exc
+        yield target
 
 
 @dataclass
