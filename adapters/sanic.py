@@ -24,7 +24,7 @@ from sanic.response import raw, text
 from ..harness import free_socket
 from ..outcomes import HarnessError
 from ..reference.probes import REQUEST_ID, Recorder, echo_body, handler_phase, request_phase, response_phase
-from ..reference.router import _PARAM
+from ..reference.router import PATH_PARAM
 from ..reference.scenario import Probe, Route, Scenario
 from .base import CAPABILITIES, Subject, Target
 
@@ -37,7 +37,7 @@ for _logger in ("sanic.error", "sanic.root", "sanic.server"):
 
 def sanic_path(path: str) -> str:
     """`/post/{slug:regex}` (neutral, aiohttp style) → `/post/<slug:regex>` (Sanic style)."""
-    return _PARAM.sub(lambda m: f"<{m.group(1)}:{m.group(2)}>" if m.group(2) else f"<{m.group(1)}>", path)
+    return PATH_PARAM.sub(lambda m: f"<{m.group(1)}:{m.group(2)}>" if m.group(2) else f"<{m.group(1)}>", path)
 
 
 def new_app() -> Sanic:
