@@ -7,7 +7,9 @@ middleware, so every route not public in the policy is registered decorated.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sanic import HTTPResponse, Request, Sanic
@@ -19,7 +21,7 @@ from ..reference.http import Request as NeutralRequest
 from ..reference.jwt import CLAIMS_KEY, FAMILIES, SUBJECT_KEY, JwtMiddleware, JwtPolicy
 from ..reference.probes import Recorder
 from ..reference.scenario import Route, Scenario
-from .base import Subject
+from .base import Subject, Target
 from .sanic import SanicIO, SanicSubject
 
 
@@ -81,7 +83,23 @@ class SanicJwt(SanicSubject):
     suites = frozenset({"jwt"})
     packages = ("sanic", "sanic-jwt", "PyJWT")
     description = "sanic-jwt `Initialize(app, ...)` from the policy; non-public routes decorated with `@protected()`"
-    known = {}
+    known = {
+        "scheme.lowercase-bearer": "the prefix is compared with `prefix != 'Bearer'` (case-sensitive): 401 'Authorization header is invalid.'",
+        "scheme.uppercase-bearer": "the prefix is compared with `prefix != 'Bearer'` (case-sensitive): 401 'Authorization header is invalid.'",
+        "scheme.two-spaces": "the header is split with header.split(' ') into exactly two parts: 401 'Authorization header is invalid.'",
+        "claims.nbf-boolean": "PyJWT 2.15 int()s NumericDates, so nbf=true is read as 1 (1970) and the token accepted",
+        "cookie.and-header": "with cookie_set the cookie is read first and the Authorization header silently ignored, not refused as invalid_request",
+        "route.options-not-preflight": "@protected() lets every OPTIONS request through (`if request.method == \"OPTIONS\"`), preflight or not",
+        "response.missing-credentials": "401 {'reasons': ['Authorization header not present.']} without a WWW-Authenticate header",
+        "response.foreign-scheme": "401 {'reasons': ['Authorization header is invalid.']} without a WWW-Authenticate header",
+        "response.invalid-token-challenge": "401 {'reasons': ['Auth required.']} without a WWW-Authenticate header",
+        "response.expired-challenge": "401 without a WWW-Authenticate header",
+        "response.two-tokens": "'Bearer a b' answers 401 'Authorization header is invalid.' without a challenge, not 400 invalid_request",
+        "response.two-fields": "only the first Authorization field is read (headers.get), so two fields are accepted, not refused as invalid_request",
+        "response.empty-token": "401 {'reasons': ['Authorization header is invalid.']} without a WWW-Authenticate header",
+        "leak.expired": "PyJWT's exception text is returned in the JSON body: {'reasons': ['Signature has expired.']}",
+        "leak.wrong-audience": "PyJWT's exception text is returned in the JSON body: {'reasons': [\"Audience doesn't match.\"]}",
+    }
 
     def options(self, policy: JwtPolicy) -> dict[str, Any]:
         """Initialize keyword arguments for `policy`, or NotApplicable."""
@@ -102,6 +120,14 @@ class SanicJwt(SanicSubject):
         if policy.cookie is not None:
             options.update(cookie_set=True, cookie_access_token_name=policy.cookie, cookie_strict=False)
         return options
+
+    @asynccontextmanager
+    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+        with warnings.catch_warnings():
+            # sanic-jwt passes PyJWT 1's `verify=` to jwt.decode; PyJWT 2 ignores it and warns per request.
+            warnings.filterwarnings("ignore", message="The `verify` argument to `decode` does nothing", category=DeprecationWarning)
+            async with super().serve(scenario, recorder, mode) as target:
+                yield target
 
     def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
         from sanic_jwt import Initialize
