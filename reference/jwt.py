@@ -44,7 +44,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "okp": ("EdDSA",),
 }
 ALGORITHMS = tuple(a for family in FAMILIES.values() for a in family)
-_FAMILY_OF = {a: f for f, algs in FAMILIES.items() for a in algs}
+FAMILY_OF = {a: f for f, algs in FAMILIES.items() for a in algs}
 _KEY_TYPES: dict[str, tuple[type, ...]] = {
     "rsa": (rsa.RSAPublicKey,),
     "ec": (ec.EllipticCurvePublicKey,),
@@ -95,15 +95,15 @@ class JwtPolicy:
         if not self.algorithms:
             raise JwtPolicyError(f"JwtPolicy.algorithms is empty; allow one or more of: {', '.join(ALGORITHMS)}")
         for alg in self.algorithms:
-            if alg not in _FAMILY_OF:
+            if alg not in FAMILY_OF:
                 raise JwtPolicyError(
                     f"JwtPolicy.algorithms: {alg!r} is not accepted (RFC 8725 §3.1 forbids 'none'); accepted: {', '.join(ALGORITHMS)}"
                 )
         keys = self.keys()
         for alg in self.algorithms:
-            if not keys.get(_FAMILY_OF[alg]):
-                raise JwtPolicyError(f"JwtPolicy.algorithms allows {alg} but no key of that kind is configured ({_KEY_HINT[_FAMILY_OF[alg]]})")
-        allowed_families = {_FAMILY_OF[a] for a in self.algorithms}
+            if not keys.get(FAMILY_OF[alg]):
+                raise JwtPolicyError(f"JwtPolicy.algorithms allows {alg} but no key of that kind is configured ({_KEY_HINT[FAMILY_OF[alg]]})")
+        allowed_families = {FAMILY_OF[a] for a in self.algorithms}
         for family, found in keys.items():
             if found and family not in allowed_families:
                 raise JwtPolicyError(f"JwtPolicy has {family} keys but allows no {family} algorithm; allow one of {', '.join(FAMILIES[family])} or drop the keys")
@@ -175,13 +175,16 @@ def _jwk_set(text: str) -> list[tuple[dict[str, Any], jwt.PyJWK]]:
 
 
 class Rejection(Exception):
-    """Why a request is refused, as RFC 6750 §3 spells it. `error` None means no credentials came."""
+    """Why a request is refused, as RFC 6750 §3 spells it. `error` None means no credentials came.
+
+    `detail` is the library's own message, for the application's logs; it never reaches the client.
+    """
 
     STATUS = {None: 401, "invalid_token": 401, "invalid_request": 400}
 
-    def __init__(self, error: str | None) -> None:
+    def __init__(self, error: str | None, detail: str = "") -> None:
         super().__init__(error or "no credentials")
-        self.error = error
+        self.error, self.detail = error, detail
 
     def response(self) -> Response:
         challenge = "Bearer" if self.error is None else f'Bearer error="{self.error}"'
@@ -203,16 +206,23 @@ class JwtMiddleware(Middleware):
         self._keys = policy.keys()
 
     async def on_request(self, request: Request) -> Response | None:
-        if is_preflight(request) or request.path in self.policy.public:
+        if self.exempt(request):
             return None
         try:
             claims = self.verify(self.token(request))
         except Rejection as rejection:
-            return rejection.response()
+            return self.refuse(rejection)
         request.ctx[CLAIMS_KEY] = claims
         if "sub" in claims:
             request.ctx[SUBJECT_KEY] = claims["sub"]
         return None
+
+    def exempt(self, request: Request) -> bool:
+        """Requests that pass unauthenticated: real preflights and the exact public paths."""
+        return is_preflight(request) or request.path in self.policy.public
+
+    def refuse(self, rejection: Rejection) -> Response:
+        return rejection.response()
 
     def token(self, request: Request) -> str:
         """The one token the request carries, or a Rejection (RFC 6750 §2.1, §2.2 and §3.1)."""
@@ -248,30 +258,34 @@ class JwtMiddleware(Middleware):
         """The token's claims if it verifies under the policy; else a Rejection."""
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise Rejection("invalid_token") from None
+        except jwt.PyJWTError as exc:
+            raise Rejection("invalid_token", str(exc)) from None
         alg = header.get("alg")
         if alg not in self.policy.algorithms:
-            raise Rejection("invalid_token")
+            raise Rejection("invalid_token", f"alg {alg!r} is not allowed")
         for key in self.candidates(alg, header.get("kid")):
             try:
                 claims = self.decode(token, key, alg)
             except jwt.InvalidSignatureError:
                 continue  # another key of the family may have signed it
-            except jwt.PyJWTError:
-                raise Rejection("invalid_token") from None
-            # RFC 7519 §4.1.4-4.1.6: a NumericDate is a JSON number. PyJWT 2.15 int()s whatever it
-            # finds, so `"nbf": true` or `"exp": "1999999999"` would pass.
-            if any(isinstance(claims.get(n), (bool, str)) for n in _NUMERIC_DATES):
-                raise Rejection("invalid_token")
+            except jwt.PyJWTError as exc:
+                raise Rejection("invalid_token", str(exc)) from None
+            self.check_types(claims)
             return claims
-        raise Rejection("invalid_token")
+        raise Rejection("invalid_token", "no configured key verifies the signature")
+
+    def check_types(self, claims: dict[str, Any]) -> None:
+        """RFC 7519 §4.1.4-4.1.6: a NumericDate is a JSON number. PyJWT 2.15 int()s whatever it
+        finds, so `"nbf": true` or `"exp": "1999999999"` would pass."""
+        for name in _NUMERIC_DATES:
+            if isinstance(claims.get(name), (bool, str)):
+                raise Rejection("invalid_token", f"{name} is not a NumericDate")
 
     def candidates(self, alg: str, kid: object) -> list[Any]:
         """Keys of `alg`'s family that may verify it: a JWK with a kid only for that kid, with an alg only for that alg."""
         return [
             key
-            for key, key_kid, key_alg in self._keys[_FAMILY_OF[alg]]
+            for key, key_kid, key_alg in self._keys[FAMILY_OF[alg]]
             if (key_kid is None or key_kid == kid) and (key_alg is None or key_alg == alg)
         ]
 
