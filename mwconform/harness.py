@@ -108,12 +108,14 @@ class Exchange:
     headers: Headers
     body: bytes | None  # None only in a reference prediction: "the framework's own error page"
     trace: list[str] = field(default_factory=list)
+    reason: str = ""  # the status line's reason phrase, where some middleware puts error text
 
     def to_json(self, excerpt: int = 512) -> dict[str, Any]:
         return {
             "request": {"method": self.call.method, "path": self.call.path, "headers": [list(h) for h in self.call.headers]},
             "response": {
                 "status": self.status,
+                "reason": self.reason,
                 "headers": [list(h) for h in self.headers],
                 "body": None if self.body is None else self.body[:excerpt].decode("utf-8", "replace"),
             },
@@ -137,7 +139,7 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
             raise HarnessError(f"{call} got no answer within {REQUEST_TIMEOUT:g} s (the subject hung)") from None
         except httpx.HTTPError as exc:
             raise HarnessError(f"{call} could not reach the subject at {target.base_url}: {exc!r}") from None
-        return Exchange(call, response.status_code, Headers(response.headers.multi_items()), response.content, recorder.pop(request_id))
+        return Exchange(call, response.status_code, Headers(response.headers.multi_items()), response.content, recorder.pop(request_id), response.reason_phrase)
 
     try:
         if concurrent:
