@@ -162,8 +162,8 @@ class Report:
 
 
 def by_severity(verdicts: list[Verdict]) -> list[Verdict]:
-    """Strongest level first (MUST, SECURITY, SHOULD, PROFILE), then by area and case id."""
-    return sorted(verdicts, key=lambda v: (LEVELS.index(v.level) if v.level in LEVELS else len(LEVELS), v.suite, v.id))
+    """Strongest level first (MUST, SECURITY, SHOULD, PROFILE), then fail before known, then by area and case id."""
+    return sorted(verdicts, key=lambda v: (LEVELS.index(v.level) if v.level in LEVELS else len(LEVELS), WORST_FIRST.index(v.outcome), v.suite, v.id))
 
 
 def load(paths: list[Path]) -> Report:
