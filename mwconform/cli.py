@@ -3,7 +3,7 @@
     mwconform run --adapter aiohttp [--suite pipeline] [--subject NAME|module:attr] [--json PATH]
     mwconform list [--adapter NAME]
     mwconform smoke --adapter NAME [--subject ...]
-    mwconform report RESULTS.json... -o DIR
+    mwconform report RESULTS.json... -o DIR [--markdown PATH]
 
 `run` is pytest underneath (progress dots, JUnit via --junitxml, xdist via -n); its exit code is
 non-zero when a MUST requirement fails or any case errors.
@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     report = commands.add_parser("report", help="build the HTML conformance report from results files")
     report.add_argument("results", nargs="+", metavar="RESULTS.json")
     report.add_argument("-o", "--out", default="reports/out", help="output folder (default %(default)s)")
+    report.add_argument("--markdown", metavar="PATH", help='also write the Markdown summary here (e.g. "$GITHUB_STEP_SUMMARY")')
 
     args = parser.parse_args(argv)
     try:
@@ -126,7 +127,10 @@ def _report(args: argparse.Namespace) -> int:
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError(f"no results file at {', '.join(missing)}; make one with: mwconform run --adapter NAME --json PATH")
-    index = build(paths, Path(args.out))
+    try:
+        index = build(paths, Path(args.out), Path(args.markdown) if args.markdown else None)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     print(f"report: {index.resolve()}")
     return 0
 

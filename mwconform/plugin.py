@@ -31,6 +31,7 @@ from .outcomes import Deviation, HarnessError, NotApplicable, Outcome
 EVIDENCE = pytest.StashKey[dict[str, Any]]()
 _RESULTS = pytest.StashKey[list[dict[str, Any]]]()
 _SUBJECTS = pytest.StashKey[list[Subject]]()
+_SELECTED_AS = pytest.StashKey[dict[str, str]]()
 _STARTED = pytest.StashKey[float]()
 
 
@@ -46,11 +47,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mwc_case(case): a mwconform conformance case (set by Case.param)")
     try:
-        subjects = [s for a in config.getoption("mwc_adapter") for s in subjects_of(a)]
-        subjects += [resolve(s) for s in config.getoption("mwc_subject")]
+        chosen = [(s, s.name) for a in config.getoption("mwc_adapter") for s in subjects_of(a)]
+        chosen += [(resolve(spec), spec) for spec in config.getoption("mwc_subject")]
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
-    config.stash[_SUBJECTS] = subjects
+    config.stash[_SUBJECTS] = [s for s, _ in chosen]
+    # The --mwc-subject value that selects each subject again, for the report's reproduce command.
+    config.stash[_SELECTED_AS] = {s.name: spec for s, spec in chosen}
     config.stash[_RESULTS] = []
     config.stash[_STARTED] = time.time()
     config.pluginmanager.register(_Collector(config.stash[_RESULTS]), "mwconform-collector")
@@ -219,6 +222,7 @@ def results_document(config: pytest.Config) -> dict[str, Any]:
         "schema": "mwconform-results/1",
         "mwconform": __version__,
         "python": platform.python_version(),
+        "platform": platform.platform(),
         "mode": config.getoption("mwc_mode") or "default",
         "started": datetime.fromtimestamp(config.stash[_STARTED], timezone.utc).isoformat(),
         "duration": round(time.time() - config.stash[_STARTED], 3),
@@ -231,6 +235,7 @@ def results_document(config: pytest.Config) -> dict[str, Any]:
                 "modes": list(s.modes),
                 "versions": s.versions(),
                 "known": dict(s.known),
+                "spec": config.stash[_SELECTED_AS][name],
             }
             for name, s in subjects.items()
         },

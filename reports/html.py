@@ -1,45 +1,100 @@
-"""The HTML conformance report: a static site built from results files, readable from file://."""
+"""The HTML conformance report: a static site built from results files, readable from file://.
+
+    out/index.html              the matrix: requirements by area and level × subjects, filters
+    out/subjects/<s>.html       what one subject breaks, by severity
+    out/cases/<case>.html       one verdict: requirement, expectation, evidence, reproduce command
+    out/portability.html        where framework profiles (and subjects) differ, side by side
+    out/badges/<s>.svg|.json    a badge and a shields.io endpoint per subject
+    out/summary.md              the Markdown summary (also written to --markdown PATH)
+
+Every page carries its own CSS; the index a little JS for the filters. Nothing is fetched.
+"""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
+import re
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
-OUTCOMES = ("pass", "fail", "error", "n/a", "known")
-
-
-def load(paths: list[Path]) -> dict[str, Any]:
-    """Merge results files: subjects, requirements and cases from every run."""
-    merged: dict[str, Any] = {"runs": [], "subjects": {}, "requirements": {}, "cases": []}
-    for path in paths:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        merged["runs"].append({k: doc[k] for k in ("mwconform", "python", "mode", "started", "duration")} | {"file": path.name})
-        merged["subjects"].update(doc["subjects"])
-        merged["requirements"].update(doc["requirements"])
-        merged["cases"].extend(doc["cases"])
-    return merged
+from . import badges, diff, markdown, portability
+from .model import OUTCOMES, by_severity, load
 
 
-def build(paths: list[Path], out: Path) -> Path:
-    """Write the report into `out`; return the path of its index page."""
-    data = load(paths)
-    subjects = sorted({c["subject"] for c in data["cases"]})
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for c in data["cases"]:
-        row = rows.setdefault((c["suite"], c["id"]), {"case": c, "cells": {}})
-        row["cells"][c["subject"]] = c
-    totals = {s: Counter(c["outcome"] for c in data["cases"] if c["subject"] == s) for s in subjects}
-    env = Environment(loader=PackageLoader("mwconform.reports", "templates"), autoescape=select_autoescape())
-    out.mkdir(parents=True, exist_ok=True)
-    index = out / "index.html"
-    index.write_text(
-        env.get_template("index.html.j2").render(
-            data=data, subjects=subjects, rows=[rows[k] for k in sorted(rows)], totals=totals, outcomes=OUTCOMES
-        ),
-        encoding="utf-8",
+def build(paths: list[Path], out: Path, summary_to: Path | None = None) -> Path:
+    """Write the report of `paths` into `out`; return the path of its index page.
+
+    A file that is not a valid results file raises ValueError with one line naming it.
+    """
+    report = load(paths)
+    env = _environment()
+    for folder in ("subjects", "cases", "badges"):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+
+    def page(template: str, path: str, **context: Any) -> None:
+        root = "../" * path.count("/")
+        (out / path).write_text(env.get_template(template).render(report=report, root=root, **context), encoding="utf-8")
+
+    badge_of = {name: badges.badge(report.totals(name)) for name in report.subject_names}
+    page("index.html.j2", "index.html", badges=badge_of)
+    for name in report.subject_names:
+        slug = report.subject_slugs[name]
+        page("subject.html.j2", f"subjects/{slug}.html", name=name, badge=badge_of[name])
+        (out / "badges" / f"{slug}.svg").write_text(env.get_template("badge.svg.j2").render(badge=badge_of[name]), encoding="utf-8")
+        (out / "badges" / f"{slug}.json").write_text(json.dumps(badge_of[name].endpoint()), encoding="utf-8")
+    case_template = env.get_template("case.html.j2")
+    for v in report.verdicts:
+        comparisons = diff.compare(v.get("expected"), v.get("observed"))
+        html = case_template.render(report=report, root="../", v=v, comparisons=comparisons, command=report.reproduce(v))
+        (out / v.page).write_text(html, encoding="utf-8")
+    page(
+        "portability.html.j2",
+        "portability.html",
+        profiles=portability.profile_differences(report),
+        outcomes_differ=portability.outcome_differences(report),
     )
+    index = out / "index.html"
+    text = markdown.summary(report, index=str(index.resolve()))
+    (out / "summary.md").write_text(text, encoding="utf-8")
+    if summary_to is not None:
+        summary_to.parent.mkdir(parents=True, exist_ok=True)
+        summary_to.write_text(text, encoding="utf-8")
     return index
+
+
+def _environment() -> Environment:
+    # autoescape on for every template (their names end in .j2, which select_autoescape would miss):
+    # response bodies and headers are the subject's, and a report must never run them.
+    env = Environment(loader=PackageLoader("mwconform.reports", "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["cls"] = lambda outcome: "o-" + outcome.replace("/", "")
+    env.filters["http_request"] = _http_request
+    env.filters["http_response"] = _http_response
+    env.filters["brief"] = diff.text
+    env.filters["wbr"] = _breakable
+    env.globals["OUTCOMES"] = OUTCOMES
+    env.globals["severity"] = by_severity
+    return env
+
+
+def _breakable(name: str) -> Markup:
+    """`aiohttp/route-middleware` with line-break opportunities after `/` and `-` (narrow columns)."""
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[/-])", name))
+
+
+def _http_request(request: dict[str, Any]) -> str:
+    """The request as an HTTP/1.1 message head (the harness sends it over HTTP/1.1)."""
+    return "\n".join([f"{request['method']} {request['path']} HTTP/1.1", *(f"{n}: {v}" for n, v in request["headers"])])
+
+
+def _http_response(response: dict[str, Any]) -> str:
+    """Status line, headers and the body excerpt (absent: the framework's own error page)."""
+    try:
+        phrase = HTTPStatus(response["status"]).phrase
+    except ValueError:
+        phrase = ""
+    head = [f"HTTP/1.1 {response['status']} {phrase}".rstrip(), *(f"{n}: {v}" for n, v in response["headers"])]
+    return "\n".join(head) + ("" if response["body"] is None else "\n\n" + response["body"])

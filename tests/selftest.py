@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mwconform.reports.schema import validate
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -23,7 +25,9 @@ def run_suite(suite: str, subjects: list[str], workdir: Path, *extra: str) -> di
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     if not out.exists():
         raise AssertionError(f"the suite run wrote no results (exit {proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
-    return json.loads(out.read_text(encoding="utf-8"))
+    results = json.loads(out.read_text(encoding="utf-8"))
+    validate(results, str(out))  # every results file the tool writes must match the published schema
+    return results
 
 
 def outcomes(results: dict[str, Any]) -> dict[tuple[str, str], str]:

@@ -62,4 +62,4 @@ def test_run_then_report_writes_a_page_with_every_verdict(tmp_path: Path) -> Non
     code, output = mwconform("report", str(results), "-o", str(tmp_path / "out"))
     assert code == 0 and "report: " in output
     page = (tmp_path / "out" / "index.html").read_text()
-    assert page.count('class="pass"') == sum(c["outcome"] == "pass" for c in verdicts)
+    assert page.count('data-outcome="pass" data-subject=') == sum(c["outcome"] == "pass" for c in verdicts)

@@ -1,0 +1,36 @@
+"""The published JSON Schema of results files, and the check every reader and test applies."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of `mwconform-results/1` (reports/results.schema.json)."""
+    return json.loads(files("mwconform.reports").joinpath("results.schema.json").read_text(encoding="utf-8"))
+
+
+def problem(document: Any) -> str | None:
+    """One line saying where `document` breaks the results schema, or None if it conforms."""
+    error = best_match(Draft202012Validator(schema()).iter_errors(document))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        return f"at {where}: {error.message[:200]}"
+    missing = sorted({r for c in document["cases"] for r in c["requirements"]} - set(document["requirements"]))
+    if missing:
+        return f"cases name requirements the file does not describe: {', '.join(missing[:5])}"
+    return None
+
+
+def validate(document: Any, source: str = "results") -> None:
+    """Raise ValueError (one line naming `source` and the spot) unless `document` conforms."""
+    found = problem(document)
+    if found:
+        raise ValueError(f"{source} is not a valid mwconform-results/1 file: {found}")

@@ -1,0 +1,119 @@
+"""The built report in a real headless Chromium (Debian's `chromium`, driven by Playwright through
+`executable_path`; Playwright's own browser download is never used): counts on the page equal the
+JSON, the filters work, a failing case's page shows its exchange, nothing is fetched from the
+network, and pages stay readable at 1280 px and at a phone width."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mwconform.reports.model import load
+from tests.report_site import Site, shared_site
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return shared_site(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it: apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser: object, viewport: dict[str, int], url: str, fetched: list[str], errors: list[str]) -> object:
+    page = browser.new_page(viewport=viewport)  # type: ignore[attr-defined]
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("request", lambda request: None if request.url.startswith("file://") else fetched.append(request.url))
+    page.goto(url)
+    return page
+
+
+def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None:
+    results = site.results["cases"]
+    report = load([site.results_file])
+    fetched: list[str] = []
+    errors: list[str] = []
+    page = _open(browser, DESKTOP, site.index.as_uri(), fetched, errors)
+
+    # Totals per subject equal the JSON: passed and judged per level, and each outcome's count.
+    for name in site.results["subjects"]:
+        mine = [c for c in results if c["subject"] == name]
+        row = page.locator(f'#totals tr[data-subject="{name}"]')
+        for level in ("MUST", "SECURITY", "SHOULD", "PROFILE"):
+            at = [c["outcome"] for c in mine if c["level"] == level]
+            judged = sum(at.count(o) for o in ("pass", "fail", "known"))
+            if judged:
+                assert row.locator(f'td[data-level="{level}"]').inner_text().strip() == f"{at.count('pass')}/{judged}", (name, level)
+        for outcome in ("fail", "error", "n/a", "known"):
+            assert int(row.locator(f'td[data-outcome="{outcome}"]').get_attribute("data-count")) == sum(c["outcome"] == outcome for c in mine)
+
+    # The matrix: one row per case, one cell per verdict, each saying the JSON's outcome.
+    cases = page.locator("#matrix tr.case")
+    assert cases.count() == len({(c["suite"], c["id"]) for c in results})
+    shown = Counter(page.locator("#matrix td.cell[data-outcome]").evaluate_all("cells => cells.map(c => c.dataset.subject + ' ' + c.innerText.trim())"))
+    assert shown == Counter(f"{c['subject']} {c['outcome']}" for c in results)
+
+    # Filters: outcome, level, area, search; the counter says how many rows are visible.
+    def visible() -> int:
+        return page.locator("#matrix tr.case:visible").count()
+
+    page.select_option("#f-outcome", "fail")
+    failing = {(c["suite"], c["id"]) for c in results if c["outcome"] == "fail"}
+    assert visible() == len(failing) and page.locator("#shown").inner_text().startswith(f"{len(failing)} of")
+    page.screenshot(path=str(tmp_path / "index-failures-1280.png"), full_page=True)
+    page.select_option("#f-level", "SHOULD")
+    assert visible() == len({(c["suite"], c["id"]) for c in results if c["outcome"] == "fail" and c["level"] == "SHOULD"})
+    page.select_option("#f-outcome", "")
+    page.select_option("#f-level", "")
+    page.select_option("#f-area", "pipeline")
+    assert visible() == cases.count()
+    page.fill("#f-q", "short-circuit.request.b")
+    assert visible() == 1
+    page.fill("#f-q", "no such case anywhere")
+    assert visible() == 0 and page.locator("#matrix tr.req:visible").count() == 0
+    page.fill("#f-q", "")
+    assert visible() == cases.count()
+
+    # A failing case, one click away: its page shows the exchange the JSON recorded.
+    failed = next(c for c in results if c["outcome"] == "fail" and c["subject"] == "mutant/EarlyResponseSkipsHooks")
+    v = next(v for v in report.verdicts if (v.subject, v.id) == (failed["subject"], failed["id"]))
+    page.click(f'#matrix a[href="{v.page}"]')
+    exchange = failed["exchanges"][0]
+    assert page.locator("#outcome").inner_text() == "fail"
+    assert page.locator("pre.http-request").first.inner_text().startswith(f"{exchange['request']['method']} {exchange['request']['path']} HTTP/1.1")
+    assert page.locator("pre.http-response").first.inner_text().startswith(f"HTTP/1.1 {exchange['response']['status']}")
+    assert page.locator("ins, del").count() > 0  # the differing trace tokens are marked
+    assert failed["reason"] in page.locator("#reason").inner_text()
+    page.screenshot(path=str(tmp_path / "case-1280.png"), full_page=True)
+
+    # Readable on a phone: the page body never scrolls sideways (the matrix has its own scroller).
+    subject_page = site.out / "subjects" / f"{report.subject_slugs[failed['subject']]}.html"
+    for url in (site.index, subject_page, site.out / v.page, site.out / "portability.html"):
+        for viewport in (DESKTOP, PHONE):
+            p = _open(browser, viewport, url.as_uri(), fetched, errors)
+            overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{url.name} at {viewport['width']} px is {overflow} px too wide"
+            if viewport is PHONE:
+                p.screenshot(path=str(tmp_path / f"{url.stem}-{viewport['width']}.png"))
+            p.close()
+    assert not fetched, f"the report fetched from the network: {fetched}"
+    assert not errors, f"errors in the browser console: {errors}"
+    print(f"screenshots: {tmp_path}")
