@@ -11,7 +11,7 @@ from .base import Subject
 #: adapter name → (pip extra that installs its framework, modules whose SUBJECTS lists belong to it).
 #: Feature subjects (CORS, session, JWT packages) add their module to their framework's list.
 ADAPTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "reference": (None, ("mwconform.adapters.reference",)),
+    "reference": (None, ("mwconform.adapters.reference", "mwconform.adapters.cors_reference")),
     "aiohttp": ("aiohttp", ("mwconform.adapters.aiohttp",)),
     "sanic": ("sanic", ("mwconform.adapters.sanic",)),
 }

@@ -31,7 +31,9 @@ class ReferenceSubject(Subject):
 
     @asynccontextmanager
     async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        app = ASGIApp(build_pipeline(scenario, self.profile, recorder, self.pipeline_class))
+        pipeline = build_pipeline(scenario, self.profile, recorder, self.pipeline_class)
+        self.install_outer(pipeline, scenario, recorder)
+        app = ASGIApp(pipeline)
         if mode == "inprocess":
             yield Target("http://reference.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
             return
@@ -56,6 +58,10 @@ class ReferenceSubject(Subject):
             for connection in list(state.connections):
                 connection.shutdown()
             await server.wait_closed()
+
+
+    def install_outer(self, pipeline: Pipeline, scenario: Scenario, recorder: Recorder) -> None:
+        """Feature subjects (CORS, session, JWT) put their layers in front of the chain here."""
 
 
 class ReferenceOnion(ReferenceSubject):

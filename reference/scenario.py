@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .cors import CorsPolicy
+
 Phase = Literal["request", "response"]
 
 
@@ -134,6 +136,8 @@ class Scenario:
     routes: tuple[Route, ...] = ()
     chain: tuple[Probe, ...] = ()
     groups: tuple[Group, ...] = ()
+    #: The CORS policy a feature subject configures its CORS layer from (outside the chain).
+    cors: CorsPolicy | None = None
 
     def probes(self) -> tuple[Probe, ...]:
         return self.chain + tuple(p for g in self.groups for p in g.chain)
