@@ -12,8 +12,8 @@ from .base import Subject
 #: Feature subjects (CORS, session, JWT packages) add their module to their framework's list.
 ADAPTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "reference": (None, ("mwconform.adapters.reference", "mwconform.adapters.cors_reference")),
-    "aiohttp": ("aiohttp", ("mwconform.adapters.aiohttp",)),
-    "sanic": ("sanic", ("mwconform.adapters.sanic",)),
+    "aiohttp": ("aiohttp", ("mwconform.adapters.aiohttp", "mwconform.adapters.cors_aiohttp")),
+    "sanic": ("sanic", ("mwconform.adapters.sanic", "mwconform.adapters.cors_sanic")),
 }
 
 

@@ -89,11 +89,13 @@ def preflight_check(status: int, headers: Headers, origin: str, method: str, nam
 
 
 def exposed(headers: Headers, credentials: bool) -> set[str]:
-    """Response header names a page can read (lowercase); `*` means every one."""
+    """Response header names a page can read (lowercase); {"*"} means every one."""
     try:
         listed = header_list(headers, EXPOSE_HEADERS) or []
     except ListFailure:
         listed = []
-    if not credentials and WILDCARD in listed:
-        return {WILDCARD}
+    if WILDCARD in listed:
+        if not credentials:
+            return {WILDCARD}
+        listed.remove(WILDCARD)  # with credentials it names a header called `*`, nothing real
     return {n.lower() for n in listed} | SAFELISTED_RESPONSE_HEADERS

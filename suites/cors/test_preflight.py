@@ -104,26 +104,30 @@ CASES = [
         call=Call("OPTIONS", "/opt", (("Origin", A),)),
         checks=(NoPreflightAnswer(),),
     ),
+]  + [
     CorsCase(
-        id="preflight.behind-auth",
-        title=f"list policy; auth layer answering 401 inside CORS; OPTIONS /r from {A} for PUT, x-custom",
+        id=f"preflight.behind-auth{suffix}",
+        title=f"{policy_name} policy; auth layer answering 401 inside CORS; OPTIONS /r from {origin} for PUT, x-custom",
         requirements=("cors.preflight.no-credentials-needed", "cors.preflight.short-circuit"),
         expect="The preflight is approved by the CORS layer; the auth layer and the handler never see it.",
-        policy=LIST,
+        policy=policy,
         chain=(AUTH,),
-        call=preflight_call(A, "PUT", "x-custom"),
-        checks=(Preflight(A, "PUT", ("x-custom",), True), NotInside()),
-    ),
+        call=preflight_call(origin, "PUT", "x-custom"),
+        checks=(Preflight(origin, "PUT", ("x-custom",), credentials), NotInside()),
+    )
+    for suffix, policy_name, policy, origin, credentials in (("", "list", LIST, A, True), ("-wildcard", "*", STAR, E, False))
+] + [
     CorsCase(
-        id="preflight.never-reaches-handler",
-        title=f"list policy; pass-through layer L inside CORS; OPTIONS /r from {A} for DELETE",
+        id=f"preflight.never-reaches-handler{suffix}",
+        title=f"{policy_name} policy; pass-through layer L inside CORS; OPTIONS /r from {origin} for DELETE",
         requirements=("cors.preflight.short-circuit",),
         expect="Neither L's request phase nor the DELETE handler runs for the preflight.",
-        policy=LIST,
+        policy=policy,
         chain=(Probe("L"),),
-        call=preflight_call(A, "DELETE"),
+        call=preflight_call(origin, "DELETE"),
         checks=(NotInside(),),
-    ),
+    )
+    for suffix, policy_name, policy, origin in (("", "list", LIST, A), ("-wildcard", "*", STAR, E))
 ]
 
 
