@@ -74,7 +74,8 @@ class AiohttpReferenceCors(AiohttpSubject):
     description = "reference CorsMiddleware as the outermost aiohttp `@web.middleware`"
 
     def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
-        app.middlewares.append(reference_middleware(policy_of(scenario)))
+        if (policy := policy_of(scenario)) is not None:
+            app.middlewares.append(reference_middleware(policy))
 
 
 def _resource_options(policy: CorsPolicy) -> Any:
@@ -120,9 +121,11 @@ class AiohttpCors(AiohttpSubject):
         import aiohttp_cors
 
         policy = policy_of(scenario)
-        if policy.origin_regex is not None or policy.subdomains_of is not None:
+        if policy is not None and (policy.origin_regex is not None or policy.subdomains_of is not None):
             raise NotApplicable("aiohttp-cors matches origins only as exact strings or '*' (no pattern or subdomain rule)")
         app = super().build(scenario, recorder)
+        if policy is None:
+            return app
         options = _resource_options(policy)
         cors = aiohttp_cors.setup(app, defaults={origin: options for origin in policy.origins})
         for route in list(app.router.routes()):
@@ -185,7 +188,10 @@ class AiohttpHandwritten(AiohttpSubject):
         return policy.origins[0], ", ".join(policy.methods), ", ".join(policy.headers), str(policy.max_age)
 
     def build(self, scenario: Scenario, recorder: Recorder) -> web.Application:
-        origin, methods, headers, max_age = self.seed_values(policy_of(scenario))
+        policy = policy_of(scenario)
+        if policy is None:
+            return super().build(scenario, recorder)
+        origin, methods, headers, max_age = self.seed_values(policy)
         app = web.Application(middlewares=[seed_cors_middleware(origin, methods, headers)])
         app.middlewares.extend(self.middleware(p, recorder) for p in scenario.chain)
         for route in scenario.routes:

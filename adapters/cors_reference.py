@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ..outcomes import HarnessError
 from ..reference.cors import CorsMiddleware, CorsPolicy
 from ..reference.pipeline import Pipeline
 from ..reference.probes import Recorder
@@ -14,10 +13,9 @@ from .base import Subject
 from .reference import ReferenceSubject
 
 
-def policy_of(scenario: Scenario) -> CorsPolicy:
-    """The scenario's CORS policy; a CORS subject handed none is a harness error."""
-    if scenario.cors is None:
-        raise HarnessError("a CORS subject was given a scenario without a CorsPolicy (Scenario.cors)")
+def policy_of(scenario: Scenario) -> CorsPolicy | None:
+    """The scenario's CORS policy. Without one a CORS subject installs no CORS layer and serves
+    the bare app, so harness-wide tests (cleanup, modes) can exercise it like any subject."""
     return scenario.cors
 
 
@@ -30,7 +28,8 @@ class ReferenceCors(ReferenceSubject):
     middleware_class: ClassVar[type[CorsMiddleware]] = CorsMiddleware
 
     def install_outer(self, pipeline: Pipeline, scenario: Scenario, recorder: Recorder) -> None:
-        pipeline.middleware.insert(0, self.middleware_class(policy_of(scenario)))
+        if (policy := policy_of(scenario)) is not None:
+            pipeline.middleware.insert(0, self.middleware_class(policy))
 
 
 class ReferenceCorsHooks(ReferenceCors):

@@ -57,7 +57,8 @@ class SanicReferenceCors(SanicSubject):
     description = "reference CorsMiddleware as the first Sanic request hook and last response hook"
 
     def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
-        install_reference(app, policy_of(scenario))
+        if (policy := policy_of(scenario)) is not None:
+            install_reference(app, policy)
 
 
 def sanic_cors_options(policy: CorsPolicy) -> dict[str, Any]:
@@ -106,7 +107,8 @@ class SanicCors(SanicSubject):
     def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
         from sanic_cors import CORS
 
-        CORS(app, **sanic_cors_options(policy_of(scenario)))
+        if (policy := policy_of(scenario)) is not None:
+            CORS(app, **sanic_cors_options(policy))
 
 
 SUBJECTS: list[type[Subject]] = [SanicReferenceCors, SanicCors]
