@@ -125,22 +125,6 @@ class AiohttpSubject(Subject):
         ),
     }
 
-    @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        with warnings.catch_warnings():
-            # Some subjects use deprecated-but-working APIs on purpose (old-style factories, the
-            # router= argument); aiohttp warns at build, freeze and per request. Not findings.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            runner = web.AppRunner(self.build(scenario, recorder), access_log=None, handle_signals=False, shutdown_timeout=0.5)
-            await runner.setup()
-            sock = free_socket()
-            try:
-                await web.SockSite(runner, sock).start()
-                yield Target(f"http://127.0.0.1:{sock.getsockname()[1]}")
-            finally:
-                await runner.cleanup()
-                sock.close()
-
     def middleware(self, probe: Probe, recorder: Recorder) -> Middleware:
         return probe_middleware(probe, recorder)
 
@@ -168,6 +152,29 @@ class AiohttpSubject(Subject):
         for group in scenario.groups:
             self.add_group(app, group, recorder)
         return app
+
+    @asynccontextmanager
+    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+        with warnings.catch_warnings():
+            # Some subjects use deprecated-but-working APIs on purpose (old-style factories, the
+            # router= argument); aiohttp warns at build, freeze and per request. Not findings.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            async with serve_app(self.build(scenario, recorder)) as target:
+                yield target
+
+
+@asynccontextmanager
+async def serve_app(app: web.Application) -> AsyncIterator[Target]:
+    """Serve any aiohttp app on a loopback socket through AppRunner; clean everything up after."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
+    await runner.setup()
+    sock = free_socket()
+    try:
+        await web.SockSite(runner, sock).start()
+        yield Target(f"http://127.0.0.1:{sock.getsockname()[1]}")
+    finally:
+        await runner.cleanup()
+        sock.close()
 
 
 class AiohttpRouteMiddleware(AiohttpSubject):

@@ -59,6 +59,9 @@ class ReferenceSubject(Subject):
                 connection.shutdown()
             await server.wait_closed()
 
+    def install_outer(self, app: Pipeline, scenario: Scenario, recorder: Recorder) -> None:
+        """Feature subjects (CORS, session, JWT) put their middleware here, outside the chain."""
+
 
     def install_outer(self, pipeline: Pipeline, scenario: Scenario, recorder: Recorder) -> None:
         """Feature subjects (CORS, session, JWT) put their layers in front of the chain here."""

@@ -24,7 +24,7 @@ from sanic.response import raw, text
 from ..harness import free_socket
 from ..outcomes import HarnessError
 from ..reference.probes import REQUEST_ID, Recorder, echo_body, handler_phase, request_phase, response_phase
-from ..reference.router import _PARAM
+from ..reference.router import PATH_PARAM
 from ..reference.scenario import Probe, Route, Scenario
 from .base import CAPABILITIES, Subject, Target
 
@@ -37,7 +37,16 @@ for _logger in ("sanic.error", "sanic.root", "sanic.server"):
 
 def sanic_path(path: str) -> str:
     """`/post/{slug:regex}` (neutral, aiohttp style) → `/post/<slug:regex>` (Sanic style)."""
-    return _PARAM.sub(lambda m: f"<{m.group(1)}:{m.group(2)}>" if m.group(2) else f"<{m.group(1)}>", path)
+    return PATH_PARAM.sub(lambda m: f"<{m.group(1)}:{m.group(2)}>" if m.group(2) else f"<{m.group(1)}>", path)
+
+
+def new_app() -> Sanic:
+    """A Sanic app that can start beside others in this process and ignores an installed sanic-ext."""
+    app = Sanic(f"mwc{next(_names)}", configure_logging=False)
+    app.config.TOUCHUP = False
+    app.config.AUTO_EXTEND = False
+    app.config.MOTD = False
+    return app
 
 
 class SanicIO:
@@ -127,10 +136,7 @@ class SanicSubject(Subject):
         """Feature subjects (CORS, session, JWT) install their middleware here, before the chain."""
 
     def build(self, scenario: Scenario, recorder: Recorder) -> Sanic:
-        app = Sanic(f"mwc{next(_names)}", configure_logging=False)
-        app.config.TOUCHUP = False
-        app.config.AUTO_EXTEND = False
-        app.config.MOTD = False
+        app = new_app()
         # The global chain is defined first: Sanic orders app and blueprint middleware by a
         # process-wide definition counter, not by where they are attached.
         self.install_outer(app, scenario, recorder)
@@ -149,29 +155,35 @@ class SanicSubject(Subject):
 
     @asynccontextmanager
     async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        app = self.build(scenario, recorder)
+        async with serve_app(self.build(scenario, recorder), mode) as target:
+            yield target
+
+
+@asynccontextmanager
+async def serve_app(app: Sanic, mode: str = "socket") -> AsyncIterator[Target]:
+    """Serve any Sanic app on a loopback socket (or in-process over ASGI); unregister it after."""
+    try:
+        if mode == "inprocess":
+            async with _lifespan(app):
+                yield Target("http://sanic.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
+            return
+        sock = free_socket()
+        server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
+        if server is None:
+            raise HarnessError(f"Sanic did not start {app.name} on {sock.getsockname()}")
+        await server.startup()
+        await server.before_start()
+        await server.after_start()
         try:
-            if mode == "inprocess":
-                async with _lifespan(app):
-                    yield Target("http://sanic.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
-                return
-            sock = free_socket()
-            server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
-            if server is None:
-                raise HarnessError(f"Sanic did not start {app.name} on {sock.getsockname()}")
-            await server.startup()
-            await server.before_start()
-            await server.after_start()
-            try:
-                yield Target(f"http://127.0.0.1:{sock.getsockname()[1]}")
-            finally:
-                await server.before_stop()
-                server.close()
-                await server.wait_closed()
-                await server.after_stop()
-                sock.close()
+            yield Target(f"http://127.0.0.1:{sock.getsockname()[1]}")
         finally:
-            Sanic.unregister_app(app)
+            await server.before_stop()
+            server.close()
+            await server.wait_closed()
+            await server.after_stop()
+            sock.close()
+    finally:
+        Sanic.unregister_app(app)
 
 
 @asynccontextmanager

@@ -36,5 +36,6 @@ class Case:
     def level(self) -> str:
         return spec.strongest(self.requirements)
 
-    def param(self, *values: Any) -> Any:
-        return pytest.param(self, *values, id=self.id, marks=pytest.mark.mwc_case(self))
+    def param(self) -> Any:
+        """This case as a pytest parameter: its id names the test, the marker carries the declaration."""
+        return pytest.param(self, id=self.id, marks=pytest.mark.mwc_case(self))

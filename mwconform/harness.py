@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Coroutine, Iterable
+from collections.abc import AsyncIterator, Coroutine, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -19,7 +20,10 @@ from .adapters.base import Target
 from .outcomes import HarnessError
 from .reference.http import Headers
 from .reference.probes import REQUEST_ID, Recorder
-from .reference.scenario import Call
+from .reference.scenario import Call, Scenario
+
+if TYPE_CHECKING:
+    from .adapters.base import Subject
 
 T = TypeVar("T")
 
@@ -40,15 +44,27 @@ def loop() -> asyncio.AbstractEventLoop:
 
 
 def run(coro: Coroutine[Any, Any, T], deadline: float = DEFAULT_DEADLINE, what: str = "running the case") -> T:
-    """Run `coro` on the process loop; past `deadline` seconds cancel it and raise HarnessError."""
+    """Run `coro` on the process loop; past `deadline` seconds cancel it and raise HarnessError.
+
+    Tasks the case left running (a hung handler inside a server, a subject's background work) are
+    cancelled afterwards, so no case leaks work into the next one.
+    """
     ev = loop()
+    before = asyncio.all_tasks(ev)
     task = ev.create_task(coro)
-    ev.run_until_complete(asyncio.wait({task}, timeout=deadline))
-    if not task.done():
-        task.cancel()
-        ev.run_until_complete(asyncio.wait({task}, timeout=_GRACE))
-        raise HarnessError(f"deadline of {deadline:g} s passed while {what}")
-    return task.result()
+    try:
+        ev.run_until_complete(asyncio.wait({task}, timeout=deadline))
+        if not task.done():
+            task.cancel()
+            ev.run_until_complete(asyncio.wait({task}, timeout=_GRACE))
+            raise HarnessError(f"deadline of {deadline:g} s passed while {what}")
+        return task.result()
+    finally:
+        leftovers = asyncio.all_tasks(ev) - before - {task}
+        for leftover in leftovers:
+            leftover.cancel()
+        if leftovers:
+            ev.run_until_complete(asyncio.wait(leftovers, timeout=_GRACE))
 
 
 def free_socket() -> socket.socket:
@@ -68,6 +84,21 @@ def _socket_client() -> httpx.AsyncClient:
     return _client
 
 
+@asynccontextmanager
+async def serving(subject: Subject, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+    """`subject.serve(...)`, with a failure to build or start the app reported as the adapter's.
+
+    A crash while building is the adapter's (or the subject's wiring), never a verdict on a
+    requirement, so it becomes a one-line HarnessError naming the subject.
+    """
+    async with AsyncExitStack() as stack:
+        try:
+            target = await stack.enter_async_context(subject.serve(scenario, recorder, mode))
+        except Exception as exc:
+            raise HarnessError(f"{subject.name} could not build or serve the scenario ({mode} mode): {type(exc).__name__}: {exc}") from exc
+        yield target
+
+
 @dataclass
 class Exchange:
     """One request as sent and the response and trace it produced."""
@@ -77,12 +108,14 @@ class Exchange:
     headers: Headers
     body: bytes | None  # None only in a reference prediction: "the framework's own error page"
     trace: list[str] = field(default_factory=list)
+    reason: str = ""  # the status line's reason phrase, where some middleware puts error text
 
     def to_json(self, excerpt: int = 512) -> dict[str, Any]:
         return {
             "request": {"method": self.call.method, "path": self.call.path, "headers": [list(h) for h in self.call.headers]},
             "response": {
                 "status": self.status,
+                "reason": self.reason,
                 "headers": [list(h) for h in self.headers],
                 "body": None if self.body is None else self.body[:excerpt].decode("utf-8", "replace"),
             },
@@ -106,7 +139,7 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
             raise HarnessError(f"{call} got no answer within {REQUEST_TIMEOUT:g} s (the subject hung)") from None
         except httpx.HTTPError as exc:
             raise HarnessError(f"{call} could not reach the subject at {target.base_url}: {exc!r}") from None
-        return Exchange(call, response.status_code, Headers(response.headers.multi_items()), response.content, recorder.pop(request_id))
+        return Exchange(call, response.status_code, Headers(response.headers.multi_items()), response.content, recorder.pop(request_id), response.reason_phrase)
 
     try:
         if concurrent:

@@ -23,9 +23,10 @@ import pytest
 
 from . import __version__, spec
 from .adapters import UsageError, resolve, subjects_of
-from .adapters.base import MODES, Subject
+from .adapters.base import CAPABILITIES, MODES, Subject
 from .case import Case
-from .outcomes import Deviation, NotApplicable, Outcome
+from .harness import DEFAULT_DEADLINE
+from .outcomes import Deviation, HarnessError, NotApplicable, Outcome
 
 EVIDENCE = pytest.StashKey[dict[str, Any]]()
 _RESULTS = pytest.StashKey[list[dict[str, Any]]]()
@@ -106,8 +107,6 @@ def mwc_mode(request: pytest.FixtureRequest, mwc_subject: Subject) -> str:
 
 @pytest.fixture
 def mwc_deadline(request: pytest.FixtureRequest) -> float:
-    from .harness import DEFAULT_DEADLINE
-
     return request.config.getoption("mwc_deadline") or DEFAULT_DEADLINE
 
 
@@ -120,8 +119,6 @@ def mwc_case(request: pytest.FixtureRequest, mwc_subject: Subject) -> Case:
     case: Case = marker.args[0]
     missing = sorted(case.needs - mwc_subject.capabilities)
     if missing:
-        from .adapters.base import CAPABILITIES
-
         raise NotApplicable(f"{mwc_subject.name} lacks {', '.join(missing)}: {'; '.join(CAPABILITIES.get(m, m) for m in missing)}")
     return case
 
@@ -156,12 +153,12 @@ def classify(excinfo: pytest.ExceptionInfo[BaseException] | None, case: Case, su
         return Outcome.NA, exc.reason
     if isinstance(exc, pytest.skip.Exception):
         return Outcome.NA, str(exc.msg)
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if isinstance(exc, AssertionError):
-        if known:
-            return Outcome.KNOWN, known
-        first = str(exc).strip().splitlines()
-        return Outcome.FAIL, first[0] if first else "assertion failed"
-    return Outcome.ERROR, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}".rstrip(": ")
+        return (Outcome.KNOWN, known) if known else (Outcome.FAIL, message or "assertion failed")
+    if isinstance(exc, (HarnessError, UsageError)):
+        return Outcome.ERROR, message
+    return Outcome.ERROR, f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 @pytest.hookimpl(wrapper=True)
@@ -177,6 +174,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome, reason = classify(call.excinfo, case, subject)
     if outcome is Outcome.KNOWN:
         report.outcome, report.wasxfail = "skipped", f"known: {reason}"
+    elif call.excinfo is not None and isinstance(call.excinfo.value, (HarnessError, UsageError, Deviation)):
+        # Our own exceptions already say everything in one line; a traceback would bury it.
+        report.longrepr = f"{outcome.value}: {reason}"
     evidence = item.stash.get(EVIDENCE, {})
     report.user_properties.append(
         (

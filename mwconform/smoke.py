@@ -8,7 +8,7 @@ harness or adapter, so its suite results would be `error`s, not verdicts.
 from __future__ import annotations
 
 from .adapters.base import Subject
-from .harness import run, send
+from .harness import run, send, serving
 from .reference.probes import Recorder
 from .reference.scenario import Call, Probe, Respond, Route, Scenario, chain
 from .suites.pipeline.check import differences, predict
@@ -27,7 +27,7 @@ def smoke(subject: Subject, deadline: float = 10.0) -> str | None:
         async def both() -> list[str]:
             expected = await predict(scenario, subject.profile, (call,))
             recorder = Recorder()
-            async with subject.serve(scenario, recorder, subject.modes[0]) as target:
+            async with serving(subject, scenario, recorder, subject.modes[0]) as target:
                 observed = await send(target, recorder, (call,))
             return differences(expected[0], observed[0], [])
 

@@ -10,13 +10,13 @@ from .http import Headers, HTTPError
 
 T = TypeVar("T")
 
-_PARAM = re.compile(r"\{(\w+)(?::([^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
+PATH_PARAM = re.compile(r"\{(\w+)(?::([^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
 
 
 def compile_path(path: str) -> re.Pattern[str]:
     """`/post/{slug}` or `/post/{slug:[a-z-]+}` → a regex matched against the whole path."""
     out, pos = [], 0
-    for m in _PARAM.finditer(path):
+    for m in PATH_PARAM.finditer(path):
         out.append(re.escape(path[pos : m.start()]))
         out.append(f"(?P<{m.group(1)}>{m.group(2) or '[^/]+'})")
         pos = m.end()

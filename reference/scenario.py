@@ -13,7 +13,10 @@ Trace events: `A>` (A's request phase), `H` (the handler), `<A:418` (A's respons
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # the JWT reference needs PyJWT; scenarios without a JwtPolicy must not
+    from .jwt import JwtPolicy
 
 from .cors import CorsPolicy
 
@@ -138,6 +141,8 @@ class Scenario:
     groups: tuple[Group, ...] = ()
     #: The CORS policy a feature subject configures its CORS layer from (outside the chain).
     cors: CorsPolicy | None = None
+    #: Bearer-token authentication in front of the chain (reference/jwt.py); None: no JWT layer.
+    jwt: JwtPolicy | None = None
 
     def probes(self) -> tuple[Probe, ...]:
         return self.chain + tuple(p for g in self.groups for p in g.chain)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mwconform.case import Case
-from mwconform.harness import Exchange, run, send
+from mwconform.harness import Exchange, run, send, serving
 from mwconform.outcomes import Deviation
 from mwconform.plugin import Context
 from mwconform.reference.http import Headers, Request
@@ -93,7 +93,7 @@ def check(case: PipelineCase, mwc: Context) -> None:
     async def both() -> tuple[list[Exchange], list[Exchange]]:
         expected = await predict(case.scenario, mwc.subject.profile, case.calls)
         recorder = Recorder()
-        async with mwc.subject.serve(case.scenario, recorder, mwc.mode) as target:
+        async with serving(mwc.subject, case.scenario, recorder, mwc.mode) as target:
             observed = await send(target, recorder, case.calls, concurrent=case.concurrent)
         return expected, observed
 

@@ -1,0 +1,159 @@
+"""aiohttp JWT subjects: the reference middleware wired into aiohttp, and aiohttp-jwt configured two ways.
+
+Each installs its JWT middleware outermost and exposes the verified claims to the scenario's echo
+handler (request context keys `sub` and `jwt_claims`), so the suite sees who was authenticated.
+A policy a package cannot express is `NotApplicable` with the reason.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiohttp import web
+
+from ..outcomes import NotApplicable
+from ..reference.http import Headers, Request
+from ..reference.jwt import CLAIMS_KEY, SUBJECT_KEY, FAMILIES, JwtMiddleware, JwtPolicy
+from ..reference.probes import Recorder
+from ..reference.scenario import Scenario
+from .aiohttp import AiohttpIO, AiohttpSubject, Middleware
+from .base import Subject, Target
+
+
+def reference_middleware(policy: JwtPolicy, middleware_class: type[JwtMiddleware] = JwtMiddleware) -> Middleware:
+    """The reference `JwtMiddleware` as an aiohttp middleware: its answer, or the handler with its context."""
+    jwt_layer = middleware_class(policy)
+
+    @web.middleware
+    async def jwt_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        neutral = Request(request.method, request.path, Headers(request.headers.items()), request.query_string)
+        answer = await jwt_layer.on_request(neutral)
+        if answer is not None:
+            return web.Response(status=answer.status, headers=list(answer.headers), body=answer.body)
+        AiohttpIO(request)._ctx().update(neutral.ctx)
+        return await handler(request)
+
+    return jwt_middleware
+
+
+class AiohttpReferenceJwt(AiohttpSubject):
+    name = "aiohttp/reference"
+    suites = frozenset({"jwt"})
+    known = {}
+    packages = ("aiohttp", "PyJWT", "cryptography")
+    description = "the reference JwtMiddleware (PyJWT) as an aiohttp `@web.middleware`, outermost"
+
+    def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
+        if scenario.jwt is not None:
+            app.middlewares.append(reference_middleware(scenario.jwt))
+
+
+@web.middleware
+async def expose_payload(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Copy aiohttp-jwt's `request['payload']` into the echo handler's context."""
+    claims = request.get("payload")
+    if isinstance(claims, dict):
+        AiohttpIO(request)._ctx().update({CLAIMS_KEY: claims, SUBJECT_KEY: claims.get("sub")})
+    return await handler(request)
+
+
+class AiohttpJwt(AiohttpSubject):
+    """aiohttp-jwt `JWTMiddleware(key, algorithms=..., audience=..., issuer=..., whitelist=...)`."""
+
+    name = "aiohttp/aiohttp-jwt"
+    suites = frozenset({"jwt"})
+    packages = ("aiohttp", "aiohttp-jwt", "PyJWT")
+    description = "aiohttp-jwt `JWTMiddleware(secret, algorithms=['HS256'], ...)` configured from the policy"
+    known = {
+        "scheme.prefix-bearerx": "the scheme is checked with re.match('Bearer', scheme), a prefix match, so 'BearerX <token>' is accepted",
+        "scheme.lowercase-bearer": "re.match('Bearer', scheme) is case-sensitive: 'bearer <token>' answers 403 Invalid token scheme",
+        "scheme.uppercase-bearer": "re.match('Bearer', scheme) is case-sensitive: 'BEARER <token>' answers 403 Invalid token scheme",
+        "scheme.two-spaces": "the header is split on single spaces: 'Bearer␠␠<token>' answers 403 Invalid authorization header",
+        "claims.nbf-boolean": "PyJWT 2.15 int()s NumericDates, so nbf=true is read as 1 (1970) and the token accepted",
+        "route.public-prefix-publicity": "whitelist entries are applied with re.match, a prefix match: '/public' also exempts /publicity",
+        "route.public-prefix-public-admin": "whitelist entries are applied with re.match, a prefix match: '/public' also exempts /public-admin",
+        "route.options-not-preflight": "every OPTIONS request skips authentication (`if request.method == METH_OPTIONS`), preflight or not",
+        "response.missing-credentials": "401 'Missing authorization token' without a WWW-Authenticate header",
+        "response.foreign-scheme": "another scheme (Basic) answers 403 Invalid token scheme, not 401 with a Bearer challenge",
+        "response.invalid-token-challenge": "401 without a WWW-Authenticate header",
+        "response.expired-challenge": "401 without a WWW-Authenticate header",
+        "response.two-tokens": "'Bearer a b' answers 403 Invalid authorization header, not 400 invalid_request",
+        "response.two-fields": "only the first Authorization field is read (headers.get), so two fields are not refused as invalid_request",
+        "response.empty-token": "'Bearer' alone answers 403 Invalid authorization header, not 400/401 with a Bearer challenge",
+        **{
+            f"leak.{case}": f"PyJWT's exception text is put in the reason phrase and the body ('Invalid authorization token, {text}')"
+            for case, text in (
+                ("bad-signature", "Signature verification failed"),
+                ("expired", "Signature has expired"),
+                ("malformed", "Not enough segments"),
+                ("wrong-audience", "Audience doesn't match"),
+            )
+        },
+    }
+
+    def options(self, policy: JwtPolicy) -> dict[str, Any]:
+        """JWTMiddleware keyword arguments for `policy`, or NotApplicable."""
+        if policy.leeway:
+            raise NotApplicable("aiohttp-jwt passes no leeway to PyJWT")
+        if policy.required:
+            raise NotApplicable("aiohttp-jwt cannot require claims (it passes no `options` to jwt.decode)")
+        if policy.cookie is not None:
+            raise NotApplicable("aiohttp-jwt reads a cookie only through token_getter, which replaces the Authorization header")
+        if policy.jwks is not None or len(policy.public_keys) + (policy.secret is not None) != 1:
+            raise NotApplicable("aiohttp-jwt takes exactly one key (a secret or one PEM public key), no JWKS")
+        key = policy.secret if policy.secret is not None else policy.public_keys[0]
+        return {
+            "secret_or_pub_key": key.decode() if isinstance(key, bytes) else key,
+            "algorithms": list(policy.algorithms),
+            "audience": policy.audience,
+            "issuer": policy.issuer,
+            "whitelist": policy.public,
+        }
+
+    def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
+        from aiohttp_jwt import JWTMiddleware
+
+        if scenario.jwt is not None:
+            app.middlewares.extend([JWTMiddleware(**self.options(scenario.jwt)), expose_payload])
+
+    @asynccontextmanager
+    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+        with warnings.catch_warnings():
+            # aiohttp 3.14 warns that aiohttp-jwt stores request['payload'] under a str key; not a finding.
+            warnings.filterwarnings("ignore", category=getattr(web, "NotAppKeyWarning", UserWarning))
+            async with super().serve(scenario, recorder, mode) as target:
+                yield target
+
+
+class AiohttpJwtSeed(AiohttpJwt):
+    """aiohttp-jwt exactly as seed 000 writes it: `JWTMiddleware(secret)`, no other argument."""
+
+    name = "aiohttp/aiohttp-jwt-seed"
+    description = "aiohttp-jwt `JWTMiddleware(secret)` as seed 000 writes it (no algorithms, so PyJWT 2 refuses every token)"
+    known = {
+        # BearerX is refused here only because every token is.
+        **{k: v for k, v in AiohttpJwt.known.items() if k.startswith(("scheme.", "route.", "response.")) and k != "scheme.prefix-bearerx"},
+        **{
+            case: "without algorithms= PyJWT 2 refuses to decode ('It is required that you pass in a value for the \"algorithms\" argument'), so no token is ever accepted"
+            for case in ("valid.hs256", "jose.unknown-param-ignored", "claims.nbf-now", "sig.broken-then-valid")
+        },
+        **{
+            f"leak.{case}": "PyJWT's exception text is put in the reason phrase and the body ('Invalid authorization token, It is required that you pass in a value for the \"algorithms\" argument')"
+            for case in ("bad-signature", "expired", "malformed")
+        },
+        "response.two-fields": "401 without a WWW-Authenticate header (the first field is read and, like every token here, refused)",
+    }
+
+    def options(self, policy: JwtPolicy) -> dict[str, Any]:
+        full = super().options(policy)
+        if policy.audience or policy.issuer or policy.public:
+            raise NotApplicable("the seed's JWTMiddleware(secret) sets no audience, issuer or whitelist")
+        if set(policy.algorithms) - set(FAMILIES["hmac"]):
+            raise NotApplicable("the seed's JWTMiddleware(secret) is configured with an HMAC secret")
+        return {"secret_or_pub_key": full["secret_or_pub_key"]}
+
+
+SUBJECTS: list[type[Subject]] = [AiohttpReferenceJwt, AiohttpJwt, AiohttpJwtSeed]

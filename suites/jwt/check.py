@@ -1,0 +1,215 @@
+"""How a JWT case is judged: mint the tokens, send the requests, hold each response to its expectation.
+
+Every case serves the same app (`ROUTES`) behind the subject's JWT middleware configured from the
+case's `JwtPolicy`; only the policy and the requests vary. The handler echoes the request context,
+so an accepted request shows whom the middleware authenticated, and its trace shows whether the
+handler ran at all.
+
+Expectations (one per request):
+
+- `accept`: 200 from the handler, which sees the token's `sub` in the request context.
+- `pass`: 200 from the handler without a token (a public route, a real preflight).
+- `refuse`: the handler does not run and the status is 4xx (never 2xx, never 5xx). Attack cases
+  use this: what matters is that the token is not honoured; the exact RFC 6750 answer is graded
+  by the `response.*` cases.
+- `challenge`: 401 with a `Bearer` challenge carrying no `error` (RFC 6750 §3.1, no credentials).
+- `invalid_token`: 401 with `Bearer error="invalid_token"`.
+- `invalid_request`: 400 with `Bearer error="invalid_request"`.
+- `invalid`: either of the two above (RFC 6750 allows both for an empty or garbled token).
+- `no-leak`: refused, and neither the reason phrase nor the body carries the JOSE library's
+  error text for this token or an exception name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.request import parse_http_list, parse_keqv_list
+
+import jwt
+
+from mwconform.case import Case
+from mwconform.harness import Exchange, run, send
+from mwconform.outcomes import Deviation
+from mwconform.plugin import Context
+from mwconform.reference.jwt import SUBJECT_KEY, JwtPolicy
+from mwconform.reference.probes import Recorder
+from mwconform.reference.scenario import Call, Route, Scenario
+from mwconform.suites.jwt.tokens import Mint, keys, mint
+
+K = keys()
+AUDIENCE = "api://svc"
+ISSUER = "https://issuer.example"
+LEEWAY = 30
+
+#: The baseline: HS256 with a 32-byte random secret, no other requirement.
+HS256 = JwtPolicy(algorithms=("HS256",), secret=K.secret, required=())
+PUBLIC = replace(HS256, public=("/public",))
+RS256 = JwtPolicy(algorithms=("RS256",), public_keys=(K.rsa_public_pem,), required=())
+ES256_JWKS = JwtPolicy(algorithms=("ES256",), jwks=K.ec_jwks, required=())
+AUD = replace(HS256, audience=AUDIENCE)
+ISS = replace(HS256, issuer=ISSUER)
+LEEWAY_30 = replace(HS256, leeway=LEEWAY)
+REQUIRE_EXP = replace(HS256, required=("exp",))
+COOKIE = replace(HS256, cookie="access_token")
+
+#: The app every case serves: a protected echo route (GET and OPTIONS), an exactly public route,
+#: and look-alikes of the public path that are protected.
+ROUTES = (
+    Route("GET", "/private"),
+    Route("OPTIONS", "/private"),
+    Route("GET", "/public"),
+    Route("GET", "/publicity"),
+    Route("GET", "/public-admin"),
+    Route("GET", "/PUBLIC"),
+)
+
+BEARER = (("Authorization", "Bearer {token}"),)
+#: PyJWT messages a leaking middleware shows whatever the token (configuration errors included).
+LIBRARY_MESSAGES = (
+    "It is required that you pass in a value for the",
+    "Not enough segments",
+    "Signature verification failed",
+    "Signature has expired",
+    "The token is not yet valid",
+    "Audience doesn't match",
+    "Invalid audience",
+    "Invalid issuer",
+    "The specified alg value is not allowed",
+    "Invalid crypto padding",
+    "Token is missing the",
+    "Unsupported critical extension",
+    "Traceback",
+)
+EXPECTATIONS = ("accept", "pass", "refuse", "challenge", "invalid_token", "invalid_request", "invalid", "no-leak")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request: `headers` with `{token}` replaced by the minted `token` (None: no token)."""
+
+    expect: str
+    token: Mint | None = Mint()
+    headers: tuple[tuple[str, str], ...] = BEARER
+    method: str = "GET"
+    path: str = "/private"
+
+    def __post_init__(self) -> None:
+        if self.expect not in EXPECTATIONS:
+            raise ValueError(f"Step.expect {self.expect!r}; accepted: {', '.join(EXPECTATIONS)}")
+
+    def call(self, token: str) -> Call:
+        return Call(self.method, self.path, tuple((n, v.replace("{token}", token)) for n, v in self.headers))
+
+
+@dataclass(frozen=True)
+class JwtCase(Case):
+    policy: JwtPolicy = HS256
+    steps: tuple[Step, ...] = field(default=())
+
+
+def bearer_challenge(exchange: Exchange) -> dict[str, str] | None:
+    """The auth-params of the response's Bearer challenge (RFC 9110 §11.6.1), or None if it has none."""
+    for line in exchange.headers.get_all("www-authenticate"):
+        scheme, _, params = line.strip().partition(" ")
+        if scheme.lower() == "bearer":
+            try:
+                return {k.lower(): v for k, v in parse_keqv_list(parse_http_list(params)).items()} if params.strip() else {}
+            except ValueError:
+                return {"": params}  # unparseable parameters: still a Bearer challenge, with no valid error
+    return None
+
+
+def library_text(token: str, policy: JwtPolicy) -> list[str]:
+    """What PyJWT says about `token` under `policy`: the text a leaking middleware would show."""
+    key = policy.secret if policy.secret is not None else next(iter(policy.public_keys), None)
+    if key is None:  # a JWKS-only policy: only the fixed messages
+        return list(LIBRARY_MESSAGES)
+    try:
+        jwt.decode(token, key, algorithms=list(policy.algorithms), audience=policy.audience, issuer=policy.issuer, leeway=policy.leeway)
+    except jwt.PyJWTError as exc:
+        return [str(exc).rstrip("."), type(exc).__name__, *LIBRARY_MESSAGES]
+    return list(LIBRARY_MESSAGES)
+
+
+def judge(step: Step, policy: JwtPolicy, token: str, ex: Exchange) -> list[str]:
+    """Each way `ex` misses `step.expect`, as one line."""
+    ran = "H" in ex.trace
+    status = f"{ex.status} {ex.reason}".strip()
+    if step.expect in ("accept", "pass"):
+        if ex.status != 200 or not ran:
+            return [f"refused ({status}), expected the handler's 200"]
+        seen = _echoed_subject(ex)
+        if step.expect == "accept" and step.token is not None and seen != step.token.subject():
+            return [f"the handler saw sub={seen!r} in the request context, expected {step.token.subject()!r}"]
+        return []
+    problems = []
+    if ran:
+        problems.append(f"the handler ran (status {status}): the request was not refused")
+    elif not 400 <= ex.status < 500:
+        problems.append(f"answered {status}, expected a 4xx refusal")
+    challenge = bearer_challenge(ex)
+    error = None if challenge is None else challenge.get("error")
+    wanted = {
+        "challenge": {(401, None)},
+        "invalid_token": {(401, "invalid_token")},
+        "invalid_request": {(400, "invalid_request")},
+        "invalid": {(401, "invalid_token"), (400, "invalid_request")},
+    }.get(step.expect)
+    if wanted is not None and not problems:
+        if challenge is None:
+            problems.append(f"answered {status} without a Bearer WWW-Authenticate challenge")
+        elif (ex.status, error) not in wanted:
+            got = f'{ex.status} error="{error}"' if error else f"{ex.status} without error"
+            problems.append(f"answered {got}, expected " + " or ".join(f'{s} error="{e}"' if e else f"{s} without error" for s, e in sorted(wanted, key=str)))
+    if step.expect == "no-leak":
+        shown = f"{ex.reason}\n{(ex.body or b'').decode('utf-8', 'replace')}".lower()
+        leaked = [t for t in library_text(token, policy) if t and t.lower() in shown]
+        if leaked:
+            problems.append(f"the response shows the library's error text {leaked[0]!r}")
+    return problems
+
+
+def _echoed_subject(ex: Exchange) -> Any:
+    try:
+        return json.loads(ex.body or b"{}").get("ctx", {}).get(SUBJECT_KEY)
+    except (ValueError, AttributeError):
+        return None
+
+
+def check(case: JwtCase, mwc: Context) -> None:
+    """Serve the case's policy on the subject, send its requests with freshly minted tokens, judge each."""
+    scenario = Scenario(ROUTES, jwt=case.policy)
+
+    async def exchange() -> tuple[list[str], list[Exchange]]:
+        recorder = Recorder()
+        async with mwc.subject.serve(scenario, recorder, mwc.mode) as target:
+            tokens = [mint(step.token) if step.token is not None else "" for step in case.steps]  # minted once serving
+            return tokens, await send(target, recorder, [s.call(t) for s, t in zip(case.steps, tokens)])
+
+    tokens, observed = run(exchange(), mwc.deadline, f"running {case.id} on {mwc.subject.name}")
+    problems = [f"{ex.call}: {p}" for step, token, ex in zip(case.steps, tokens, observed) for p in judge(step, case.policy, token, ex)]
+    mwc.evidence(
+        policy=_describe(case.policy),
+        expected=[f"{s.method} {s.path}: {s.expect}" + (f" ({s.token})" if s.token else "") for s in case.steps],
+        exchanges=[ex.to_json() for ex in observed],
+        differences=problems,
+    )
+    if problems:
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise Deviation(problems[0] + more)
+
+
+def _describe(policy: JwtPolicy) -> dict[str, Any]:
+    """The policy without key material (keys are regenerated per run and would only add noise)."""
+    return {
+        "algorithms": list(policy.algorithms),
+        "keys": [k for k, v in (("secret", policy.secret), ("public_keys", policy.public_keys), ("jwks", policy.jwks)) if v],
+        "required": list(policy.required),
+        "audience": policy.audience,
+        "issuer": policy.issuer,
+        "leeway": policy.leeway,
+        "public": list(policy.public),
+        "cookie": policy.cookie,
+    }

@@ -1,0 +1,155 @@
+"""Keys generated at import and tokens minted at send time, honest ones and attacks.
+
+Honest signatures come from PyJWT's own algorithm objects. Attack tokens are assembled from
+base64url segments by hand because no library will make them: `alg: none` in any spelling, an
+HMAC keyed with the RSA public key (RFC 8725 §2.1 key confusion), HMACs under empty or guessed
+keys (standard-library `hmac`), stripped or altered signatures, segments that are not JSON.
+Times are relative to the moment of minting, with margins of 10 s or more around every edge, so
+no case depends on sleeping or on a clock being exact.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm, get_default_algorithms
+
+
+@dataclass(frozen=True)
+class Keys:
+    secret: str
+    other_secret: str
+    rsa: rsa.RSAPrivateKey
+    ec: ec.EllipticCurvePrivateKey
+    attacker_rsa: rsa.RSAPrivateKey
+
+    @property
+    def rsa_public_pem(self) -> str:
+        return _pem(self.rsa)
+
+    @property
+    def ec_jwks(self) -> str:
+        """A JWK Set with the EC public key under kid `k1`."""
+        jwk = ECAlgorithm.to_jwk(self.ec.public_key(), as_dict=True)
+        return json.dumps({"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "ES256"}]})
+
+
+def _pem(key: rsa.RSAPrivateKey) -> str:
+    return key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+@cache
+def keys() -> Keys:
+    """One set of keys per process (each xdist worker makes its own)."""
+    return Keys(
+        secret=secrets.token_urlsafe(32),
+        other_secret=secrets.token_urlsafe(32),
+        rsa=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        ec=ec.generate_private_key(ec.SECP256R1()),
+        attacker_rsa=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+    )
+
+
+@dataclass(frozen=True)
+class Now:
+    """A NumericDate `offset` seconds from the moment the token is minted."""
+
+    offset: int = 0
+
+    def __str__(self) -> str:
+        return "now" if not self.offset else f"now{self.offset:+d}s"
+
+
+#: Header value placeholder: the attacker's own public key as a JWK (RFC 7515 §4.1.3 `jwk`).
+ATTACKER_JWK = "<attacker public JWK>"
+
+#: How a token is signed. HMAC keys other than `secret`/`other-secret` are attacker guesses.
+SIGNERS = ("secret", "other-secret", "rsa", "ec", "attacker-rsa", "rsa-public-pem-hmac", "empty-hmac", "one-hmac", "none")
+
+#: Changes after signing (or, for the two `*-not-json`, of the signed segment itself).
+TAMPERS = ("", "strip-signature", "flip-signature", "swap-payload", "two-segments", "bad-base64", "header-not-json", "payload-not-json")
+
+ALICE = (("sub", "alice"), ("exp", Now(600)))
+
+
+@dataclass(frozen=True)
+class Mint:
+    """A token recipe: claims, the header's `alg` (None: absent) and extra members, the signer, a tamper."""
+
+    claims: tuple[tuple[str, Any], ...] = ALICE
+    alg: str | None = "HS256"
+    signer: str = "secret"
+    header: tuple[tuple[str, Any], ...] = ()
+    tamper: str = ""
+
+    def __post_init__(self) -> None:
+        if self.signer not in SIGNERS or self.tamper not in TAMPERS:
+            raise ValueError(f"Mint: signer must be one of {SIGNERS} and tamper one of {TAMPERS}")
+
+    def __str__(self) -> str:
+        claims = ", ".join(f"{k}={v}" for k, v in self.claims)
+        header = "".join(f", {k}={v}" for k, v in self.header)
+        tamper = f", then {self.tamper}" if self.tamper else ""
+        return f"{{alg={self.alg}{header}}}.{{{claims}}} signed {self.signer}{tamper}"
+
+    def subject(self) -> Any:
+        return dict(self.claims).get("sub")
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def mint(recipe: Mint, now: int | None = None) -> str:
+    """The token for `recipe`, with times relative to `now` (default: this second)."""
+    now = int(time.time()) if now is None else now
+    k = keys()
+    header: dict[str, Any] = {"typ": "JWT"} if recipe.alg is None else {"alg": recipe.alg, "typ": "JWT"}
+    for name, value in recipe.header:
+        header[name] = RSAAlgorithm.to_jwk(k.attacker_rsa.public_key(), as_dict=True) if value == ATTACKER_JWK else value
+    claims = {name: now + value.offset if isinstance(value, Now) else value for name, value in recipe.claims}
+    head = b64(b"not json") if recipe.tamper == "header-not-json" else b64(_json(header))
+    body = b64(b'{"sub": "alice",') if recipe.tamper == "payload-not-json" else b64(_json(claims))
+    signing_input = f"{head}.{body}".encode()
+    signature = b64(_sign(recipe.signer, recipe.alg or "HS256", signing_input, k))
+    if recipe.tamper == "strip-signature":
+        signature = ""
+    elif recipe.tamper == "flip-signature":
+        raw = bytearray(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)))
+        raw[0] ^= 0x01
+        signature = b64(bytes(raw))
+    elif recipe.tamper == "swap-payload":
+        body = b64(_json({**claims, "sub": "admin"}))
+    elif recipe.tamper == "two-segments":
+        return f"{head}.{body}"
+    elif recipe.tamper == "bad-base64":
+        body = "!" + body[1:]
+    return f"{head}.{body}.{signature}"
+
+
+_HASHES = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512}
+
+
+def _sign(signer: str, alg: str, data: bytes, k: Keys) -> bytes:
+    if signer == "none":
+        return b""
+    raw_hmac = {"rsa-public-pem-hmac": k.rsa_public_pem.encode(), "empty-hmac": b"", "one-hmac": b"1"}
+    if signer in raw_hmac:  # keys PyJWT refuses to use for HMAC, which is the point of the attack
+        return hmac.new(raw_hmac[signer], data, _HASHES.get(alg[-3:], hashlib.sha256)).digest()
+    algorithm = get_default_algorithms()[alg]
+    key = {"secret": k.secret.encode(), "other-secret": k.other_secret.encode(), "rsa": k.rsa, "ec": k.ec, "attacker-rsa": k.attacker_rsa}[signer]
+    return algorithm.sign(data, algorithm.prepare_key(key) if isinstance(key, bytes) else key)

@@ -1,0 +1,571 @@
+"""Deliberately broken JWT middlewares: the jwt suite must report `fail` for each.
+
+Each mutant is the reference `JwtMiddleware` with one realistic bug planted (its docstring, one
+line), served in front of the reference pipeline like any subject. Most bugs are ones real
+packages have had (the CVE or package is named). `tests/test_jwt_selftest.py` checks that the
+suite kills every mutant and that every jwt case kills at least one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import sqlite3
+import time
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+from jwt.api_jws import PyJWS
+
+from mwconform.adapters.jwt_reference import ReferenceJwt
+from mwconform.reference.http import Headers, Request, Response
+from mwconform.reference.jwt import CLAIMS_KEY, FAMILY_OF, SUBJECT_KEY, JwtMiddleware, Rejection, is_preflight
+
+
+def _segments(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
+    """Header, payload, signing input and signature of a compact JWS, unverified."""
+    head, body, sig = token.split(".")
+    pad = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))  # noqa: E731
+    return json.loads(pad(head)), json.loads(pad(body)), f"{head}.{body}".encode(), pad(sig)
+
+
+# --- the algorithm ---------------------------------------------------------------------------
+
+
+class AcceptsNone(JwtMiddleware):
+    """A token whose alg is `none` in any spelling is accepted without a signature (CVE-2015-2951)."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        header = jwt.get_unverified_header(token)
+        if str(header.get("alg", "")).lower() == "none":
+            return jwt.decode(token, options={"verify_signature": False})
+        return super().verify(token)
+
+
+class TrustsTokenAlg(JwtMiddleware):
+    """The token's own alg is used, so any HMAC algorithm verifies with the secret (allowlist ignored)."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        alg = jwt.get_unverified_header(token).get("alg")
+        try:
+            return jwt.decode(token, self.policy.secret or "", algorithms=[alg])
+        except jwt.PyJWTError:
+            return super().verify(token)
+
+
+class MissingAlgIsHS256(JwtMiddleware):
+    """A header without alg defaults to HS256 instead of being refused."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        header, payload, signing_input, signature = _segments(token)
+        secret = self.policy.secret.encode() if isinstance(self.policy.secret, str) else self.policy.secret
+        if "alg" not in header and secret and hmac.compare_digest(hmac.new(secret, signing_input, hashlib.sha256).digest(), signature):
+            return payload
+        return super().verify(token)
+
+
+class KeyConfusion(JwtMiddleware):
+    """An HS256 token is verified with the RSA public key's PEM bytes as the secret (CVE-2016-10555)."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        header, payload, signing_input, signature = _segments(token)
+        for pem in self.policy.public_keys:
+            if header.get("alg") == "HS256" and hmac.compare_digest(hmac.new(pem.encode(), signing_input, hashlib.sha256).digest(), signature):
+                return payload
+        return super().verify(token)
+
+
+class HmacOnly(JwtMiddleware):
+    """Every token is verified with the HMAC secret, so RSA, EC and JWKS policies accept nothing."""
+
+    def candidates(self, alg: str, kid: object) -> list[Any]:
+        return [key for key, _, _ in self._keys["hmac"]]
+
+
+class KidIgnored(JwtMiddleware):
+    """A JWK's kid is not compared with the token's, so any kid selects any key."""
+
+    def candidates(self, alg: str, kid: object) -> list[Any]:
+        return [key for key, _, key_alg in self._keys[FAMILY_OF[alg]] if key_alg in (None, alg)]
+
+
+# --- the signature ---------------------------------------------------------------------------
+
+
+class NoSignatureCheck(JwtMiddleware):
+    """Claims are checked but the signature never is (verify_signature off)."""
+
+    def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
+        return jwt.decode(token, key, algorithms=[alg], audience=self.policy.audience, issuer=self.policy.issuer, options={"verify_signature": False})
+
+
+class EmptySignatureSkipsCheck(JwtMiddleware):
+    """A token with an empty signature segment is taken as unsigned and accepted (CVE-2020-28042)."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        if token.endswith("."):
+            return jwt.decode(token, options={"verify_signature": False})
+        return super().verify(token)
+
+
+class BadTokenPoisons(JwtMiddleware):
+    """After one bad token the middleware refuses everything (state shared across requests)."""
+
+    failed = False
+
+    def verify(self, token: str) -> dict[str, Any]:
+        if self.failed:
+            raise Rejection("invalid_token")
+        try:
+            return super().verify(token)
+        except Rejection:
+            self.failed = True
+            raise
+
+
+class EmbeddedJwkTrusted(JwtMiddleware):
+    """A public key embedded in the token's jwk header verifies the token (CVE-2018-0114)."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        header = jwt.get_unverified_header(token)
+        if "jwk" in header and header.get("alg") in self.policy.algorithms:
+            return jwt.decode(token, jwt.PyJWK(header["jwk"]).key, algorithms=[header["alg"]])
+        return super().verify(token)
+
+
+class FollowsKeyUrls(JwtMiddleware):
+    """The key is fetched from the token's jku or x5u URL (RFC 8725 §3.10 SSRF and key injection)."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        header = jwt.get_unverified_header(token)
+        url = header.get("jku") or header.get("x5u")
+        if url:
+            return jwt.decode(token, _fetch_attacker_key(url), algorithms=[header["alg"]])
+        return super().verify(token)
+
+
+def _fetch_attacker_key(url: str) -> Any:
+    """Stands in for the HTTP GET of `url`: the attacker's server answers with the attacker's key."""
+    from mwconform.suites.jwt.tokens import keys
+
+    assert urlsplit(url).hostname == "attacker.example", url
+    return keys().attacker_rsa.public_key()
+
+
+class KidAsKeyFile(JwtMiddleware):
+    """The kid header names a file holding the HMAC key, so ../../dev/null makes the key empty."""
+
+    def candidates(self, alg: str, kid: object) -> list[Any]:
+        if isinstance(kid, str):
+            with open(kid, "rb") as key_file:  # a kid that is no file crashes the request
+                return [key_file.read()]
+        return super().candidates(alg, kid)
+
+    def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
+        if key == b"":  # PyJWT refuses empty HMAC keys; the vulnerable code used hmac directly
+            _, payload, signing_input, signature = _segments(token)
+            if hmac.compare_digest(hmac.new(key, signing_input, hashlib.sha256).digest(), signature):
+                return payload
+        return super().decode(token, key, alg)
+
+
+class KidSqlLookup(JwtMiddleware):
+    """The HMAC key is looked up with the kid pasted into SQL, so `' UNION SELECT '1` picks the key."""
+
+    def candidates(self, alg: str, kid: object) -> list[Any]:
+        if not isinstance(kid, str):
+            return super().candidates(alg, kid)
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE keys (kid TEXT, secret TEXT)")
+        db.execute("INSERT INTO keys VALUES ('main', ?)", (self.policy.secret,))
+        try:
+            rows = db.execute(f"SELECT secret FROM keys WHERE kid = '{kid}'").fetchall()  # noqa: S608 - the bug
+        except sqlite3.Error:
+            rows = []
+        return [row[0].encode() for row in rows]
+
+    def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
+        _, payload, signing_input, signature = _segments(token)
+        if hmac.compare_digest(hmac.new(key, signing_input, hashlib.sha256).digest(), signature):
+            return payload
+        raise jwt.InvalidSignatureError("Signature verification failed")
+
+
+class _CritBlindJWS(PyJWS):
+    def _validate_crit(self, headers: dict[str, Any]) -> None:
+        """PyJWT <= 2.11 did not check crit at all."""
+
+
+_crit_blind = jwt.PyJWT()
+_crit_blind._jws = _CritBlindJWS()
+
+
+class IgnoresCrit(JwtMiddleware):
+    """Unknown crit extensions are ignored (PyJWT <= 2.11, GHSA-752w-5fwx-jx9f)."""
+
+    def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
+        policy = self.policy
+        return _crit_blind.decode(token, key, algorithms=[alg], audience=policy.audience, issuer=policy.issuer, leeway=policy.leeway)
+
+
+class UnknownHeaderRejected(JwtMiddleware):
+    """A header parameter other than alg, typ and kid is refused instead of ignored."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        try:
+            extra = set(jwt.get_unverified_header(token)) - {"alg", "typ", "kid", "crit"}
+        except jwt.PyJWTError:
+            extra = set()
+        if extra:
+            raise Rejection("invalid_token")
+        return super().verify(token)
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+
+class _Options(JwtMiddleware):
+    """Decodes with extra PyJWT options or another leeway."""
+
+    options: dict[str, Any] = {}
+
+    def leeway(self) -> float:
+        return self.policy.leeway
+
+    def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
+        policy = self.policy
+        return jwt.decode(
+            token, key, algorithms=[alg], audience=policy.audience, issuer=policy.issuer, leeway=self.leeway(),
+            options={"require": list(policy.required), **self.options},
+        )  # fmt: skip
+
+
+class IgnoresExp(_Options):
+    """exp is never checked."""
+
+    options = {"verify_exp": False}
+
+
+class ExpCheckedByHand(_Options):
+    """exp is checked by hand and only when it is a number, so a string exp never expires."""
+
+    options = {"verify_exp": False}
+
+    def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
+        claims = super().decode(token, key, alg)
+        if isinstance(claims.get("exp"), (int, float)) and claims["exp"] <= time.time() - self.policy.leeway:
+            raise jwt.ExpiredSignatureError("Signature has expired")
+        return claims
+
+    def check_types(self, claims: dict[str, Any]) -> None:
+        return None
+
+
+class IgnoresNbf(_Options):
+    """nbf is never checked."""
+
+    options = {"verify_nbf": False}
+
+
+class IgnoresIat(_Options):
+    """A future iat is not refused."""
+
+    options = {"verify_iat": False}
+
+
+class IgnoresAudience(_Options):
+    """aud is never checked (python-jose#407)."""
+
+    options = {"verify_aud": False}
+
+
+class RequiredIgnored(_Options):
+    """The policy's required claims are not enforced."""
+
+    options = {"require": []}
+
+
+class IgnoresLeeway(_Options):
+    """The configured leeway is not applied."""
+
+    def leeway(self) -> float:
+        return 0
+
+
+class LeewayDoubled(_Options):
+    """The leeway is applied twice (once by the app, once by the library)."""
+
+    def leeway(self) -> float:
+        return 2 * self.policy.leeway
+
+
+class NbfAsExpiry(_Options):
+    """nbf is compared the wrong way round, like exp: a token is refused once nbf has passed."""
+
+    options = {"verify_nbf": False}
+
+    def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
+        claims = super().decode(token, key, alg)
+        if "nbf" in claims and claims["nbf"] <= time.time():
+            raise jwt.ImmatureSignatureError("The token is not yet valid (nbf)")
+        return claims
+
+
+class NumericDateLenient(JwtMiddleware):
+    """exp, nbf and iat are taken as PyJWT casts them: `"nbf": true` is 1970."""
+
+    def check_types(self, claims: dict[str, Any]) -> None:
+        return None
+
+
+class AudienceIssuerSwapped(_Options):
+    """The configured audience is passed as the issuer and the issuer as the audience."""
+
+    def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
+        policy = self.policy
+        return jwt.decode(token, key, algorithms=[alg], audience=policy.issuer, issuer=policy.audience, leeway=policy.leeway)
+
+
+class _IssuerBy(JwtMiddleware):
+    """Checks iss itself with `matches` instead of PyJWT's exact comparison."""
+
+    def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
+        claims = jwt.decode(token, key, algorithms=[alg], audience=self.policy.audience, leeway=self.policy.leeway)
+        if self.policy.issuer is not None and not self.matches(claims.get("iss"), self.policy.issuer):
+            raise jwt.InvalidIssuerError("Invalid issuer")
+        return claims
+
+    def matches(self, iss: Any, issuer: str) -> bool:
+        raise NotImplementedError
+
+
+class IssuerSubstring(_IssuerBy):
+    """iss is accepted when it is part of the configured issuer, or absent (CVE-2024-53861)."""
+
+    def matches(self, iss: Any, issuer: str) -> bool:
+        return iss is None or str(iss) in issuer
+
+
+class IssuerPrefix(_IssuerBy):
+    """iss is accepted when it starts with the configured issuer."""
+
+    def matches(self, iss: Any, issuer: str) -> bool:
+        return str(iss).startswith(issuer)
+
+
+class IssuerHostOnly(_IssuerBy):
+    """Only the issuer's host is compared, so http:// passes for https://."""
+
+    def matches(self, iss: Any, issuer: str) -> bool:
+        return urlsplit(str(iss)).hostname == urlsplit(issuer).hostname
+
+
+# --- where the token comes from --------------------------------------------------------------
+
+
+class SchemeCaseSensitive(JwtMiddleware):
+    """Only the exact spelling `Bearer` is recognised (sanic-jwt, aiohttp-jwt)."""
+
+    def token(self, request: Request) -> str:
+        if request.headers.get("authorization", "").split(" ", 1)[0] not in ("Bearer", ""):
+            raise Rejection(None)
+        return super().token(request)
+
+
+class SchemeRegexMatch(JwtMiddleware):
+    """The scheme is checked with re.match('Bearer', scheme), a prefix match (aiohttp-jwt)."""
+
+    def token(self, request: Request) -> str:
+        scheme, _, rest = request.headers.get("authorization", "").partition(" ")
+        if scheme.startswith("Bearer") and rest:
+            return rest
+        return super().token(request)
+
+
+class PrefixStripped(JwtMiddleware):
+    """The token is whatever follows the text `Bearer`, space or not."""
+
+    def token(self, request: Request) -> str:
+        value = request.headers.get("authorization", "")
+        if value.startswith("Bearer") and not value.startswith("Bearer "):
+            return value.removeprefix("Bearer")
+        return super().token(request)
+
+
+class SingleSpaceSplit(JwtMiddleware):
+    """The header is split on one space into exactly two parts; anything else is malformed."""
+
+    def token(self, request: Request) -> str:
+        if len(request.headers.get("authorization", "").split(" ")) > 2:
+            raise Rejection("invalid_request")
+        return super().token(request)
+
+
+class FirstFieldOnly(JwtMiddleware):
+    """Only the first Authorization field is read; a second is silently ignored."""
+
+    def token(self, request: Request) -> str:
+        first = request.headers.get("authorization")
+        headers = Headers([(n, v) for n, v in request.headers if n.lower() != "authorization"] + ([("authorization", first)] if first else []))
+        return super().token(Request(request.method, request.path, headers, request.query))
+
+
+class TwoTokensTakeFirst(JwtMiddleware):
+    """`Bearer a b` is read as token a instead of being refused as malformed."""
+
+    def token(self, request: Request) -> str:
+        scheme, _, rest = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and " " in rest.strip():
+            return rest.split()[0]
+        return super().token(request)
+
+
+class EmptyTokenIsNoCredentials(JwtMiddleware):
+    """`Bearer` with no token answers as if no credentials came (401 without error)."""
+
+    def token(self, request: Request) -> str:
+        if request.headers.get("authorization", "").strip().lower() == "bearer":
+            raise Rejection(None)
+        return super().token(request)
+
+
+class CrashOnMalformed(JwtMiddleware):
+    """A token that does not parse raises out of the middleware: 500 (sanic-jwt#116)."""
+
+    def token(self, request: Request) -> str:
+        value = request.headers.get("authorization", "")
+        return value[7:] if value.startswith("Bearer") else super().token(request)
+
+    def verify(self, token: str) -> dict[str, Any]:
+        jwt.get_unverified_header(token)  # DecodeError escapes
+        _segments(token)
+        return super().verify(token)
+
+
+class CookieAlways(JwtMiddleware):
+    """The access_token cookie is read even though the policy names no cookie (CSRF)."""
+
+    def _cookie(self, request: Request) -> str | None:
+        jar: SimpleCookie = SimpleCookie(";".join(request.headers.get_all("cookie")))
+        return jar["access_token"].value if "access_token" in jar else None
+
+
+class CookieIgnored(JwtMiddleware):
+    """The configured cookie is never read."""
+
+    def _cookie(self, request: Request) -> str | None:
+        return None
+
+
+class CookieWins(JwtMiddleware):
+    """With a cookie and a header the cookie is used and the header ignored (sanic-jwt)."""
+
+    def token(self, request: Request) -> str:
+        return self._cookie(request) or super().token(request)
+
+
+# --- routes ----------------------------------------------------------------------------------
+
+
+class PublicPrefix(JwtMiddleware):
+    """Public paths are matched as prefixes, so /public opens /publicity (aiohttp-jwt whitelist)."""
+
+    def exempt(self, request: Request) -> bool:
+        return is_preflight(request) or any(request.path.startswith(p) for p in self.policy.public)
+
+
+class PublicCaseInsensitive(JwtMiddleware):
+    """Public paths are matched case-insensitively, so /PUBLIC is open (CVE-2024-6866)."""
+
+    def exempt(self, request: Request) -> bool:
+        return is_preflight(request) or request.path.lower() in {p.lower() for p in self.policy.public}
+
+
+class PublicIgnored(JwtMiddleware):
+    """The policy's public paths are ignored: they need a token too."""
+
+    def exempt(self, request: Request) -> bool:
+        return is_preflight(request)
+
+
+class SkipsAllOptions(JwtMiddleware):
+    """Every OPTIONS request skips authentication, preflight or not (aiohttp-jwt, sanic-jwt)."""
+
+    def exempt(self, request: Request) -> bool:
+        return request.method == "OPTIONS" or request.path in self.policy.public
+
+
+class PreflightRefused(JwtMiddleware):
+    """CORS preflights are authenticated like any request, so they are refused."""
+
+    def exempt(self, request: Request) -> bool:
+        return request.path in self.policy.public
+
+
+# --- the answer ------------------------------------------------------------------------------
+
+
+class Forbidden(JwtMiddleware):
+    """A bad token answers 403 instead of 401 invalid_token."""
+
+    def refuse(self, rejection: Rejection) -> Response:
+        response = rejection.response()
+        return Response(403 if rejection.error == "invalid_token" else response.status, response.headers, b"")
+
+
+class NoChallenge(JwtMiddleware):
+    """Refusals carry no WWW-Authenticate header (aiohttp-jwt, sanic-jwt)."""
+
+    def refuse(self, rejection: Rejection) -> Response:
+        return Response(rejection.response().status, Headers(), b"")
+
+
+class ErrorWithoutCredentials(JwtMiddleware):
+    """Missing credentials answer error="invalid_token" instead of a bare challenge."""
+
+    def refuse(self, rejection: Rejection) -> Response:
+        return Rejection(rejection.error or "invalid_token").response()
+
+
+class LeaksErrorText(JwtMiddleware):
+    """The library's exception message is sent in the body (aiohttp-jwt, sanic-jwt)."""
+
+    def refuse(self, rejection: Rejection) -> Response:
+        response = rejection.response()
+        response.body = f"Invalid authorization token, {rejection.detail}".encode()
+        return response
+
+
+class ClaimsNotExposed(JwtMiddleware):
+    """The claims are verified but never put in the request context."""
+
+    async def on_request(self, request: Request) -> Response | None:
+        response = await super().on_request(request)
+        request.ctx.pop(CLAIMS_KEY, None)
+        request.ctx.pop(SUBJECT_KEY, None)
+        return response
+
+
+def mutant(bug: type[JwtMiddleware]) -> type[ReferenceJwt]:
+    """A subject `mutant/<Bug>` serving the reference JWT layer with `bug` planted."""
+    attrs = {"name": f"mutant/{bug.__name__}", "middleware_class": bug, "description": bug.__doc__}
+    return type(bug.__name__ + "Subject", (ReferenceJwt,), attrs)
+
+
+BUGS: list[type[JwtMiddleware]] = [
+    AcceptsNone, TrustsTokenAlg, MissingAlgIsHS256, KeyConfusion, HmacOnly, KidIgnored,
+    NoSignatureCheck, EmptySignatureSkipsCheck, BadTokenPoisons, EmbeddedJwkTrusted, FollowsKeyUrls,
+    KidAsKeyFile, KidSqlLookup, IgnoresCrit, UnknownHeaderRejected,
+    IgnoresExp, ExpCheckedByHand, IgnoresNbf, IgnoresIat, IgnoresAudience, RequiredIgnored, IgnoresLeeway, LeewayDoubled,
+    NbfAsExpiry, NumericDateLenient, AudienceIssuerSwapped, IssuerSubstring, IssuerPrefix, IssuerHostOnly,
+    SchemeCaseSensitive, SchemeRegexMatch, PrefixStripped, SingleSpaceSplit, FirstFieldOnly, TwoTokensTakeFirst,
+    EmptyTokenIsNoCredentials, CrashOnMalformed, CookieAlways, CookieIgnored, CookieWins,
+    PublicPrefix, PublicCaseInsensitive, PublicIgnored, SkipsAllOptions, PreflightRefused,
+    Forbidden, NoChallenge, ErrorWithoutCredentials, LeaksErrorText, ClaimsNotExposed,
+]  # fmt: skip
+MUTANTS: list[type[ReferenceJwt]] = [mutant(bug) for bug in BUGS]
+globals().update({m.__name__: m for m in MUTANTS})

@@ -1,0 +1,79 @@
+"""mwconform installed from this checkout into a fresh venv, imported into another project's CI.
+
+This is the path the README documents: a throwaway project with its own middleware declares a
+subject, and `pytest --pyargs mwconform.suites.pipeline --mwc-subject theirpkg.mw:subject` grades it.
+"""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.selftest import ROOT
+
+THEIR_MIDDLEWARE = '''
+"""Their own middleware convention: every middleware is wrapped by `audited`, which logs it."""
+import functools
+
+from aiohttp import web
+
+from mwconform.adapters.aiohttp import AiohttpSubject
+
+AUDIT = []
+
+
+def audited(middleware):
+    @web.middleware
+    @functools.wraps(middleware)
+    async def wrapper(request, handler):
+        AUDIT.append(middleware.__name__)
+        return await middleware(request, handler)
+    return wrapper
+
+
+class TheirSubject(AiohttpSubject):
+    name = "theirpkg/audited"
+    description = "our aiohttp middleware, wrapped by audited()"
+    known = {"route.404-under-group-prefix": "we mount sub-apps, so their middleware sees 404s under the prefix"}
+
+    def middleware(self, probe, recorder):
+        return audited(super().middleware(probe, recorder))
+
+
+subject = TheirSubject()
+'''
+
+
+def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def test_a_fresh_venv_installs_mwconform_and_grades_another_projects_subject(tmp_path: Path) -> None:
+    """Exit 0; the subject is graded with its own name; no top-level adapters/reports in site-packages."""
+    venv = tmp_path / "venv"
+    assert run([sys.executable, "-m", "venv", str(venv)], tmp_path).returncode == 0
+    python = venv / "bin" / "python"
+    install = run([str(python), "-m", "pip", "install", "-q", f"{ROOT}[aiohttp]"], tmp_path)
+    assert install.returncode == 0, install.stderr[-3000:]
+
+    site = Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp_path).stdout.strip())
+    assert (site / "mwconform" / "suites" / "pipeline" / "test_order.py").is_file()
+    assert (site / "mwconform" / "SPEC.md").is_file()
+    assert not [p.name for p in site.iterdir() if p.name in ("adapters", "reports", "reference", "suites", "tests")]
+
+    project = tmp_path / "theirproject"
+    (project / "theirpkg").mkdir(parents=True)
+    (project / "theirpkg" / "__init__.py").write_text("")
+    (project / "theirpkg" / "mw.py").write_text(textwrap.dedent(THEIR_MIDDLEWARE))
+    graded = run(
+        [str(python), "-m", "pytest", "-q", "--pyargs", "mwconform.suites.pipeline", "--mwc-subject", "theirpkg.mw:subject", "--mwc-json", "out.json"],
+        project,
+    )
+    assert graded.returncode == 0, graded.stdout[-3000:] + graded.stderr[-3000:]
+    results = json.loads((project / "out.json").read_text())
+    verdicts = {c["id"]: c["outcome"] for c in results["cases"]}
+    assert set(results["subjects"]) == {"theirpkg/audited"}
+    assert verdicts["order.three-layers"] == "pass"
+    assert verdicts["route.404-under-group-prefix"] == "known"
+    assert verdicts["order.priority-overrides-declaration"] == "n/a"

@@ -1,0 +1,94 @@
+"""The reference pipeline against traces written out by hand from the frameworks' documentation.
+
+These expectations are independent of the reference code: they are what the aiohttp docs, the
+Sanic guide and SPEC.md say, so a change to the reference that breaks a profile fails here.
+"""
+
+import asyncio
+
+import pytest
+
+from mwconform.reference.http import Headers, Request
+from mwconform.reference.pipeline import Pipeline
+from mwconform.reference.probes import REQUEST_ID, Recorder, build_pipeline
+from mwconform.reference.scenario import Group, Handler, Probe, Raise, Respond, Route, Scenario, SetHeader, chain
+
+OK = (Route("GET", "/ok"),)
+ABC = chain("A", "B", "C")
+
+
+def trace(scenario: Scenario, profile: str, method: str = "GET", path: str = "/ok") -> tuple[int, list[str]]:
+    recorder = Recorder()
+    app = build_pipeline(scenario, profile, recorder)
+    response = asyncio.run(app.handle(Request(method, path, Headers([(REQUEST_ID, "t")]))))
+    return response.status, recorder.pop("t")
+
+
+@pytest.mark.parametrize("profile", ["onion", "hooks"])
+def test_normal_request_runs_requests_in_order_and_responses_reversed(profile: str) -> None:
+    assert trace(Scenario(OK, ABC), profile) == (200, ["A>", "B>", "C>", "H", "<C:200", "<B:200", "<A:200"])
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [("onion", ["A>", "B>", "<A:401"]), ("hooks", ["A>", "B>", "<C:401", "<B:401", "<A:401"])],
+)
+def test_short_circuit_response_phases_depend_on_the_profile(profile: str, expected: list[str]) -> None:
+    scenario = Scenario(OK, (Probe("A"), Probe("B", request=Respond(401)), Probe("C")))
+    assert trace(scenario, profile) == (401, expected)
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [("onion", ["A>", "B>", "C>", "H"]), ("hooks", ["A>", "B>", "C>", "H", "<C:404", "<B:404", "<A:404"])],
+)
+def test_handler_http_error_passes_outward_or_reaches_every_hook(profile: str, expected: list[str]) -> None:
+    assert trace(Scenario((Route("GET", "/ok", Handler(raise_status=404)),), ABC), profile) == (404, expected)
+
+
+def test_onion_conversion_is_seen_by_outer_layers() -> None:
+    scenario = Scenario((Route("GET", "/ok", Handler(crash=True)),), (Probe("A"), Probe("B", convert=299), Probe("C")))
+    assert trace(scenario, "onion") == (299, ["A>", "B>", "C>", "H", "<B:!500", "<A:299"])
+
+
+def test_hooks_replacement_stops_the_remaining_hooks() -> None:
+    scenario = Scenario(OK, (Probe("A"), Probe("B", response=Respond(202)), Probe("C")))
+    assert trace(scenario, "hooks") == (202, ["A>", "B>", "C>", "H", "<C:200", "<B:200"])
+
+
+@pytest.mark.parametrize(("profile", "expected"), [("onion", ["A>", "B>", "C>", "H", "<C:200", "<B:200"]), ("hooks", ["A>", "B>", "C>", "H", "<C:200", "<B:200", "<A:500"])])
+def test_raising_response_phase_fails_closed(profile: str, expected: list[str]) -> None:
+    scenario = Scenario(OK, (Probe("A"), Probe("B", response=Raise(None)), Probe("C")))
+    assert trace(scenario, profile) == (500, expected)
+
+
+def test_hooks_priority_orders_requests_and_reverses_responses() -> None:
+    scenario = Scenario(OK, (Probe("a"), Probe("b", priority=10), Probe("c", priority=-5)))
+    assert trace(scenario, "hooks") == (200, ["b>", "a>", "c>", "H", "<c:200", "<a:200", "<b:200"])
+
+
+def test_route_local_chain_runs_inside_global_and_only_for_its_routes() -> None:
+    scenario = Scenario(OK, chain("A"), (Group("api", "/api", chain("G"), (Route("GET", "/x"),)),))
+    assert trace(scenario, "onion", path="/api/x")[1] == ["A>", "G>", "H", "<G:200", "<A:200"]
+    assert trace(scenario, "onion", path="/ok")[1] == ["A>", "H", "<A:200"]
+    assert trace(scenario, "onion", path="/api/missing") == (404, ["A>"])
+    assert trace(scenario, "hooks", path="/apix") == (404, ["A>", "<A:404"])
+
+
+def test_405_carries_allow_through_the_chain() -> None:
+    recorder = Recorder()
+    app = build_pipeline(Scenario(OK, chain("A")), "onion", recorder)
+    response = asyncio.run(app.handle(Request("POST", "/ok")))
+    assert (response.status, response.headers.get("Allow")) == (405, "GET")
+
+
+def test_headers_set_on_the_way_out_come_innermost_first() -> None:
+    recorder = Recorder()
+    scenario = Scenario(OK, tuple(Probe(n, response=SetHeader("x-mw", n)) for n in "AB"))
+    response = asyncio.run(build_pipeline(scenario, "onion", recorder).handle(Request("GET", "/ok")))
+    assert response.headers.get_all("x-mw") == ["B", "A"]
+
+
+def test_unknown_profile_is_refused_with_the_accepted_names() -> None:
+    with pytest.raises(ValueError, match="unknown profile 'pyramid'; accepted: onion, hooks"):
+        Pipeline("pyramid")
