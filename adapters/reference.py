@@ -63,6 +63,10 @@ class ReferenceSubject(Subject):
         """Feature subjects (CORS, session, JWT) put their middleware here, outside the chain."""
 
 
+    def install_outer(self, pipeline: Pipeline, scenario: Scenario, recorder: Recorder) -> None:
+        """Feature subjects (CORS, session, JWT) put their layers in front of the chain here."""
+
+
 class ReferenceOnion(ReferenceSubject):
     name = "reference/onion"
     profile = "onion"

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:  # the JWT reference needs PyJWT; scenarios without a JwtPolicy must not
     from .jwt import JwtPolicy
 
+from .cors import CorsPolicy
+
 Phase = Literal["request", "response"]
 
 
@@ -137,6 +139,8 @@ class Scenario:
     routes: tuple[Route, ...] = ()
     chain: tuple[Probe, ...] = ()
     groups: tuple[Group, ...] = ()
+    #: The CORS policy a feature subject configures its CORS layer from (outside the chain).
+    cors: CorsPolicy | None = None
     #: Bearer-token authentication in front of the chain (reference/jwt.py); None: no JWT layer.
     jwt: JwtPolicy | None = None
 

@@ -8,7 +8,7 @@ import pkgutil
 
 from mwconform.case import Case
 
-SUITES = ("pipeline", "jwt")
+SUITES = ("pipeline", "cors", "jwt")
 
 
 def catalogue() -> dict[str, list[Case]]:

@@ -1,0 +1,206 @@
+"""aiohttp CORS subjects, each configured from the scenario's `CorsPolicy`.
+
+- `aiohttp/reference`: the reference `CorsMiddleware` as the outermost `@web.middleware`.
+- `aiohttp/aiohttp-cors`: aiohttp-cors (`CorsConfig` + `ResourceOptions`, every route added).
+- `aiohttp/handwritten`: seed 001/002's old-style middleware plus an explicit OPTIONS route per
+  path, exactly as the seed writes them, with the policy's values in place of its literals.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from multidict import CIMultiDict
+
+from ..outcomes import NotApplicable
+from ..reference.cors import WILDCARD, CorsMiddleware, CorsPolicy
+from ..reference.http import Headers, HTTPError, Request, Response
+from ..reference.probes import Recorder
+from ..reference.scenario import Scenario
+from .aiohttp import AiohttpSubject
+from .base import Subject
+from .cors_reference import policy_of
+
+_log = logging.getLogger("aiohttp.server")
+
+
+def _reference_request(request: web.BaseRequest) -> Request:
+    return Request(request.method, request.path, Headers(request.headers.items()))
+
+
+def _write_back(source: Headers, target: CIMultiDict[str]) -> None:
+    target.clear()
+    target.extend(list(source))
+
+
+def reference_middleware(policy: CorsPolicy) -> Any:
+    """The reference CORS layer as an aiohttp middleware; put it first in `app.middlewares`."""
+    cors = CorsMiddleware(policy)
+
+    @web.middleware
+    async def cors_layer(request: web.Request, handler: Any) -> web.StreamResponse:
+        ref = _reference_request(request)
+        early = await cors.on_request(ref)
+        if early is not None:
+            return web.Response(status=early.status, headers=CIMultiDict(list(early.headers)), body=early.body)
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            # aiohttp turns an HTTPException into the response after the chain; decorate it first.
+            decorated = await cors.on_error(ref, HTTPError(exc.status, Headers(exc.headers.items())))
+            assert decorated is not None
+            _write_back(decorated.headers, exc.headers)
+            raise
+        except Exception as exc:
+            # aiohttp would answer 500 outside every middleware, where CORS cannot reach it.
+            _log.error("Error handling request", exc_info=exc)
+            converted = await cors.on_error(ref, exc)
+            assert converted is not None
+            return web.Response(status=500, headers=CIMultiDict(list(converted.headers)), text="500 Internal Server Error")
+        ref_response = Response(response.status, Headers(response.headers.items()))
+        await cors.on_response(ref, ref_response)
+        _write_back(ref_response.headers, response.headers)
+        return response
+
+    return cors_layer
+
+
+class AiohttpReferenceCors(AiohttpSubject):
+    name = "aiohttp/reference"
+    suites = frozenset({"cors"})
+    known = {}
+    description = "reference CorsMiddleware as the outermost aiohttp `@web.middleware`"
+
+    def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
+        if (policy := policy_of(scenario)) is not None:
+            app.middlewares.append(reference_middleware(policy))
+
+
+def _resource_options(policy: CorsPolicy) -> Any:
+    import aiohttp_cors
+
+    def star_or(values: tuple[str, ...]) -> Any:
+        return WILDCARD if WILDCARD in values else values
+
+    return aiohttp_cors.ResourceOptions(
+        allow_credentials=policy.credentials,
+        expose_headers=star_or(policy.expose),
+        allow_headers=star_or(policy.headers),
+        max_age=policy.max_age,
+        allow_methods=star_or(policy.methods),
+    )
+
+
+class AiohttpCors(AiohttpSubject):
+    name = "aiohttp/aiohttp-cors"
+    suites = frozenset({"cors"})
+    packages = ("aiohttp", "aiohttp-cors")
+    description = "aiohttp-cors `CorsConfig(app, defaults={origin: ResourceOptions(...)})`, `cors.add(route)` for every route"
+    _no_vary = "aiohttp-cors echoes the origin but never sends Vary: Origin (aiohttp-cors#351)"
+    _per_route = "CORS is applied per route; aiohttp's own 404/405 come from no CORS route and carry no CORS headers (aiohttp-cors#172)"
+    _route_preflight = "preflights are answered by an OPTIONS route handler, so every app middleware (auth included) runs first"
+    known = {
+        "actual.single-allow-origin-handler-set-one": (
+            "`_on_response_prepare` asserts Access-Control-Allow-Origin is unset; a handler that sets one makes the "
+            "AssertionError drop the connection unanswered"
+        ),
+        **dict.fromkeys(("vary.allowed-origin", "vary.disallowed-origin", "vary.no-origin", "vary.preflight", "vary.merged-with-handler"), _no_vary),
+        **dict.fromkeys(
+            ("error.unknown-path-404", "error.wrong-method-405", "error.unknown-path-404-wildcard", "error.wrong-method-405-wildcard"), _per_route
+        ),
+        "preflight.refused-lower-case-patch": (
+            "`is_method_allowed` upper-cases the requested method and the answer echoes it, so `patch` is approved by a policy naming PATCH"
+        ),
+        **dict.fromkeys(("preflight.behind-auth", "preflight.behind-auth-wildcard"), _route_preflight + " and answers 401"),
+        **dict.fromkeys(("preflight.never-reaches-handler", "preflight.never-reaches-handler-wildcard"), _route_preflight),
+    }
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> web.Application:
+        import aiohttp_cors
+
+        policy = policy_of(scenario)
+        if policy is not None and (policy.origin_regex is not None or policy.subdomains_of is not None):
+            raise NotApplicable("aiohttp-cors matches origins only as exact strings or '*' (no pattern or subdomain rule)")
+        app = super().build(scenario, recorder)
+        if policy is None:
+            return app
+        options = _resource_options(policy)
+        cors = aiohttp_cors.setup(app, defaults={origin: options for origin in policy.origins})
+        for route in list(app.router.routes()):
+            if route.method != "OPTIONS":  # the package owns OPTIONS on every resource it enables
+                cors.add(route)
+        return app
+
+
+def seed_cors_middleware(allow_origin: str, allow_methods: str, allow_headers: str) -> Any:
+    """Seed 001's `cors_middleware`, verbatim but for the three header values."""
+
+    async def cors_middleware(app, handler):  # type: ignore[no-untyped-def]
+        async def middleware(request):  # type: ignore[no-untyped-def]
+            response = await handler(request)
+            response.headers['Access-Control-Allow-Origin'] = allow_origin
+            response.headers['Access-Control-Allow-Methods'] = allow_methods
+            response.headers['Access-Control-Allow-Headers'] = allow_headers
+            return response
+
+        return middleware
+
+    return cors_middleware
+
+
+def seed_preflight_handler(allow_origin: str, allow_methods: str, allow_headers: str, max_age: str) -> Any:
+    """Seed 001's `preflight_handler`, verbatim but for the four header values."""
+
+    async def preflight_handler(request):  # type: ignore[no-untyped-def]
+        response = web.Response()
+        response.headers['Access-Control-Allow-Origin'] = allow_origin
+        response.headers['Access-Control-Allow-Methods'] = allow_methods
+        response.headers['Access-Control-Allow-Headers'] = allow_headers
+        response.headers['Access-Control-Max-Age'] = max_age
+        return response
+
+    return preflight_handler
+
+
+class AiohttpHandwritten(AiohttpSubject):
+    name = "aiohttp/handwritten"
+    suites = frozenset({"cors"})
+    description = "seed 001/002: old-style `cors_middleware(app, handler)` setting static headers + `add_options` preflight route per path"
+    _after_handler = "the seed adds its headers after `await handler(request)`, which a raised HTTPException or crash skips"
+    _route_preflight = "the seed answers preflights from an OPTIONS route, behind every middleware"
+    known = {
+        **dict.fromkeys(("error.unknown-path-404-wildcard", "error.wrong-method-405-wildcard", "error.handler-crash-500-wildcard"), _after_handler),
+        "preflight.approved-wildcard-authorization": "the seed sends the allowed headers as a static `*`, which never covers Authorization (Fetch §4.8)",
+        "preflight.behind-auth-wildcard": _route_preflight + ": an auth middleware answers it 401",
+        "preflight.never-reaches-handler-wildcard": _route_preflight + ": their request phases run for it",
+    }
+
+    def seed_values(self, policy: CorsPolicy) -> tuple[str, str, str, str]:
+        """The seed's four literals from the policy, or n/a for what static headers cannot say."""
+        if len(policy.origins) != 1 or policy.origin_regex or policy.subdomains_of:
+            raise NotApplicable("the seed sends one static Access-Control-Allow-Origin ('*' or one origin), not a list or pattern")
+        if policy.credentials or policy.expose:
+            raise NotApplicable("the seed sends no Access-Control-Allow-Credentials or -Expose-Headers")
+        if policy.max_age is None:
+            raise NotApplicable("the seed's preflight route always sends Access-Control-Max-Age")
+        return policy.origins[0], ", ".join(policy.methods), ", ".join(policy.headers), str(policy.max_age)
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> web.Application:
+        policy = policy_of(scenario)
+        if policy is None:
+            return super().build(scenario, recorder)
+        origin, methods, headers, max_age = self.seed_values(policy)
+        app = web.Application(middlewares=[seed_cors_middleware(origin, methods, headers)])
+        app.middlewares.extend(self.middleware(p, recorder) for p in scenario.chain)
+        for route in scenario.routes:
+            self.add_route(app, route, recorder)
+        with_options = {r.path for r in scenario.routes if r.method == "OPTIONS"}
+        preflight_handler = seed_preflight_handler(origin, methods, headers, max_age)
+        for path in dict.fromkeys(r.path for r in scenario.routes if r.path not in with_options):
+            app.router.add_options(path, preflight_handler)
+        return app
+
+
+SUBJECTS: list[type[Subject]] = [AiohttpReferenceCors, AiohttpCors, AiohttpHandwritten]

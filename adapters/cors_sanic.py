@@ -1,0 +1,114 @@
+"""Sanic CORS subjects, each configured from the scenario's `CorsPolicy`.
+
+- `sanic/reference`: the reference `CorsMiddleware` as a request hook (answers preflights) and a
+  response hook (decorates). Both are defined before the scenario's chain, so under Sanic's hooks
+  profile the request hook runs first and the response hook last, on every response: normal,
+  early (short-circuit), error, 404 and 405 alike.
+- `sanic/sanic-cors`: Sanic-Cors (`CORS(app, ...)`), run without sanic-ext installed; with
+  sanic-ext present it registers as a sanic-ext extension instead, which changes its start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sanic import HTTPResponse, Request, Sanic
+from sanic.compat import Header
+
+from ..reference.cors import WILDCARD, CorsMiddleware, CorsPolicy
+from ..reference.http import Headers, Response
+from ..reference.http import Request as ReferenceRequest
+from ..reference.probes import Recorder
+from ..reference.scenario import Scenario
+from .base import Subject
+from .cors_reference import policy_of
+from .sanic import SanicSubject
+
+
+def _reference_request(request: Request) -> ReferenceRequest:
+    return ReferenceRequest(request.method, request.path, Headers(request.headers.items()))
+
+
+def install_reference(app: Sanic, policy: CorsPolicy) -> None:
+    """The reference CORS layer as a Sanic request hook and response hook."""
+    cors = CorsMiddleware(policy)
+
+    async def cors_request(request: Request) -> HTTPResponse | None:
+        early = await cors.on_request(_reference_request(request))
+        if early is None:
+            return None
+        return HTTPResponse(early.body or b"", status=early.status, headers=Header(list(early.headers)))
+
+    async def cors_response(request: Request, response: HTTPResponse) -> None:
+        decorated = Response(response.status, Headers(response.headers.items()))
+        await cors.on_response(_reference_request(request), decorated)
+        response.headers.clear()
+        response.headers.extend(list(decorated.headers))
+
+    app.register_middleware(cors_request, "request")
+    app.register_middleware(cors_response, "response")
+
+
+class SanicReferenceCors(SanicSubject):
+    name = "sanic/reference"
+    suites = frozenset({"cors"})
+    known = {}
+    description = "reference CorsMiddleware as the first Sanic request hook and last response hook"
+
+    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
+        if (policy := policy_of(scenario)) is not None:
+            install_reference(app, policy)
+
+
+def sanic_cors_options(policy: CorsPolicy) -> dict[str, Any]:
+    """Sanic-Cors keyword arguments for `policy`, written the way its README writes them.
+
+    Patterns are passed as written (the policy's regex, or `scheme://([a-z0-9-]+\\.)+host` for
+    the subdomain rule); Sanic-Cors decides how to match them.
+    """
+    from sanic_cors.core import ALL_METHODS
+
+    if policy.any_origin:
+        origins: Any = WILDCARD
+    else:
+        origins = list(policy.origins)
+        if policy.origin_regex is not None:
+            origins.append(re.compile(policy.origin_regex))
+        if policy.subdomains_of is not None:
+            scheme, _, host = policy.subdomains_of.partition("://")
+            origins.append(re.compile(rf"{scheme}://([a-z0-9-]+\.)+{re.escape(host)}"))
+    return {
+        "origins": origins,
+        "send_wildcard": policy.any_origin,
+        "supports_credentials": policy.credentials,
+        "methods": ALL_METHODS if WILDCARD in policy.methods else list(policy.methods),
+        "allow_headers": WILDCARD if WILDCARD in policy.headers else list(policy.headers),
+        "expose_headers": WILDCARD if WILDCARD in policy.expose else list(policy.expose) or None,
+        "max_age": policy.max_age,
+    }
+
+
+class SanicCors(SanicSubject):
+    name = "sanic/sanic-cors"
+    suites = frozenset({"cors"})
+    packages = ("sanic", "Sanic-Cors")
+    description = "Sanic-Cors `CORS(app, origins=..., supports_credentials=..., ...)` without sanic-ext"
+    _re_match = "origin patterns are applied with `re.match` (anchored at the start only), so a longer origin that starts with a match is shared"
+    known = {
+        "actual.single-allow-origin-handler-set-one": "`set_cors_headers` adds Access-Control-Allow-Origin with `headers.add`, keeping the handler's own: two fields",
+        "actual.credentialed-wildcards": "expose_headers='*' is sent as `*` even with supports_credentials, where it exposes nothing",
+        "vary.disallowed-origin": "`get_cors_headers` returns no header at all for an unmatched origin, Vary: Origin included",
+        **dict.fromkeys(("origin.regex-unanchored-end", "origin.subdomains-sub-prefix", "origin.subdomains-other-port"), _re_match),
+        "preflight.no-max-age": "without max_age it sends `Access-Control-Max-Age: None` (`str(options.get('max_age'))`)",
+        "preflight.options-without-request-method": "automatic_options answers every OPTIONS on a CORS resource itself (200), preflight or not",
+    }
+
+    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
+        from sanic_cors import CORS
+
+        if (policy := policy_of(scenario)) is not None:
+            CORS(app, **sanic_cors_options(policy))
+
+
+SUBJECTS: list[type[Subject]] = [SanicReferenceCors, SanicCors]

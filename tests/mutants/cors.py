@@ -1,0 +1,406 @@
+"""Deliberately broken CORS middlewares: the cors suite must report `fail` for each.
+
+Each mutant is the reference `CorsMiddleware` with one realistic bug planted (its docstring, one
+line), served outermost in the reference pipeline like `reference/cors`.
+`tests/test_cors_selftest.py` checks that the suite kills every mutant and every case kills one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mwconform.adapters.cors_reference import ReferenceCors
+from mwconform.reference.cors import (
+    ALLOW_CREDENTIALS,
+    ALLOW_HEADERS,
+    ALLOW_METHODS,
+    ALLOW_ORIGIN,
+    EXPOSE_HEADERS,
+    MAX_AGE,
+    REQUEST_HEADERS,
+    REQUEST_METHOD,
+    CorsMiddleware,
+    is_preflight,
+)
+from mwconform.reference.http import Headers, Request, Response
+
+
+class ReflectsAnyOrigin(CorsMiddleware):
+    """Every origin is allowed and echoed back (origin reflection)."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        return True
+
+
+class TrustsNull(CorsMiddleware):
+    """The origin `null` is allowed, as for local files during development."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        return origin == "null" or super().origin_allowed(origin)
+
+
+class PrefixMatch(CorsMiddleware):
+    """An origin is allowed when it starts with an allowed origin; patterns use re.match."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        policy = self.policy
+        if policy.origin_regex and re.match(policy.origin_regex, origin):
+            return True
+        return any(origin.startswith(o) for o in policy.origins) or super().origin_allowed(origin)
+
+
+class SuffixMatch(CorsMiddleware):
+    """An origin is allowed when it ends with an allowed origin's host (`evilapp.example.com`)."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        return any(origin.endswith(o.partition("://")[2]) for o in self.policy.origins) or super().origin_allowed(origin)
+
+
+class IgnoresScheme(CorsMiddleware):
+    """http:// origins are treated as their https:// twins."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        return super().origin_allowed(origin.replace("http://", "https://", 1))
+
+
+class IgnoresPort(CorsMiddleware):
+    """The port is stripped before matching."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        return super().origin_allowed(re.sub(r":\d+$", "", origin))
+
+
+class TrustsWholeDomain(CorsMiddleware):
+    """A listed origin trusts every host of its registrable domain."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        domains = {".".join(o.partition("://")[2].split(".")[-2:]) for o in self.policy.origins if "://" in o}
+        return any(origin.startswith("https://") and origin.endswith("." + d) for d in domains) or super().origin_allowed(origin)
+
+
+class SubdomainEndswith(CorsMiddleware):
+    """The subdomain rule checks host.endswith('example.com'), without the dot."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        base = self.policy.subdomains_of
+        if base and origin.startswith("https://") and origin.endswith(base.partition("://")[2]):
+            return True
+        return super().origin_allowed(origin)
+
+
+class SubdomainContains(CorsMiddleware):
+    """The subdomain rule checks that the domain occurs anywhere in the origin."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        base = self.policy.subdomains_of
+        return bool(base and origin.startswith("https://") and base.partition("://")[2] in origin) or super().origin_allowed(origin)
+
+
+class SubdomainDotUnescaped(CorsMiddleware):
+    """The subdomain rule is a regex with the domain's dots left unescaped."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        base = self.policy.subdomains_of
+        if base and re.fullmatch(rf"https://[a-z0-9-]+.{base.partition('://')[2]}", origin):
+            return True
+        return super().origin_allowed(origin)
+
+
+class StarWithCredentials(CorsMiddleware):
+    """Access-Control-Allow-Origin is always `*`, credentials or not."""
+
+    def allow_origin(self, origin: str) -> str:
+        return "*"
+
+    def decorate(self, request: Request, response: Response) -> None:
+        super().decorate(request, response)
+        if ALLOW_ORIGIN in response.headers:
+            response.headers.set(ALLOW_ORIGIN, "*")
+
+
+class CredentialsCapitalized(CorsMiddleware):
+    """Access-Control-Allow-Credentials is sent as `True`."""
+
+    def preflight(self, request: Request) -> Response:
+        return _recase(super().preflight(request))
+
+    def decorate(self, request: Request, response: Response) -> None:
+        super().decorate(request, response)
+        _recase(response)
+
+
+def _recase(response: Response) -> Response:
+    if ALLOW_CREDENTIALS in response.headers:
+        response.headers.set(ALLOW_CREDENTIALS, "True")
+    return response
+
+
+class WildcardReflectsWithCookie(CorsMiddleware):
+    """Under `*`, a request with a cookie gets its origin reflected with credentials (Starlette#95)."""
+
+    def decorate(self, request: Request, response: Response) -> None:
+        super().decorate(request, response)
+        origin = request.headers.get("Origin")
+        if self.policy.any_origin and origin and "Cookie" in request.headers:
+            response.headers.set(ALLOW_ORIGIN, origin)
+            response.headers.set(ALLOW_CREDENTIALS, "true")
+
+
+class AllowOriginTwice(CorsMiddleware):
+    """Access-Control-Allow-Origin is added a second time (a second CORS layer)."""
+
+    def decorate(self, request: Request, response: Response) -> None:
+        super().decorate(request, response)
+        for value in response.headers.get_all(ALLOW_ORIGIN):
+            response.headers.add(ALLOW_ORIGIN, value)
+
+
+class KeepsInnerAllowOrigin(CorsMiddleware):
+    """The handler's own Access-Control-Allow-Origin is kept next to the layer's."""
+
+    def decorate(self, request: Request, response: Response) -> None:
+        inner = response.headers.get_all(ALLOW_ORIGIN)
+        super().decorate(request, response)
+        for value in inner:
+            response.headers.add(ALLOW_ORIGIN, value)
+
+
+class CredentialsOnDisallowed(CorsMiddleware):
+    """Access-Control-Allow-Credentials is sent even to disallowed origins (Starlette#2560)."""
+
+    def decorate(self, request: Request, response: Response) -> None:
+        super().decorate(request, response)
+        if self.policy.credentials:
+            response.headers.set(ALLOW_CREDENTIALS, "true")
+
+
+class NoVary(CorsMiddleware):
+    """Vary: Origin is never added."""
+
+    def vary(self, headers: Headers, *names: str) -> None:
+        pass
+
+
+class VaryOverwrites(CorsMiddleware):
+    """Vary is set to the CORS names, dropping the handler's Vary."""
+
+    def vary(self, headers: Headers, *names: str) -> None:
+        headers.set("Vary", ", ".join(names))
+
+
+class VaryOnlyWhenShared(CorsMiddleware):
+    """Vary: Origin is added only to responses that carry Access-Control-Allow-Origin."""
+
+    def vary(self, headers: Headers, *names: str) -> None:
+        pass
+
+    def decorate(self, request: Request, response: Response) -> None:
+        super().decorate(request, response)
+        if ALLOW_ORIGIN in response.headers:
+            super().vary(response.headers, "Origin")
+
+
+class OnlyDecoratesSuccess(CorsMiddleware):
+    """Responses with status 400 and above get no CORS headers."""
+
+    async def on_error(self, request: Request, error: Exception) -> Response | None:
+        return None
+
+    def decorate(self, request: Request, response: Response) -> None:
+        if response.status < 400:
+            super().decorate(request, response)
+
+
+class DecoratesPreflightOnTheWayOut(CorsMiddleware):
+    """Preflights go through the app and get approval headers on the way out (seed 001's style)."""
+
+    async def on_request(self, request: Request) -> Response | None:
+        return None
+
+    async def on_response(self, request: Request, response: Response) -> Response | None:
+        if is_preflight(request):
+            approval = self.preflight(request)
+            for name, value in approval.headers:
+                response.headers.set(name, value)
+            return None
+        return await super().on_response(request, response)
+
+    async def on_error(self, request: Request, error: Exception) -> Response | None:
+        response = await super().on_error(request, error)
+        if response is not None and is_preflight(request):
+            await self.on_response(request, response)
+        return response
+
+
+class AnyOptionsIsPreflight(CorsMiddleware):
+    """Every OPTIONS request with an Origin is answered as a preflight."""
+
+    async def on_request(self, request: Request) -> Response | None:
+        if request.method == "OPTIONS" and "Origin" in request.headers:
+            return self.preflight(request)
+        return None
+
+
+class MethodNotChecked(CorsMiddleware):
+    """Any requested method is approved."""
+
+    def method_allowed(self, method: str) -> bool:
+        return True
+
+    def preflight(self, request: Request) -> Response:
+        response = super().preflight(request)
+        if ALLOW_METHODS in response.headers:
+            response.headers.set(ALLOW_METHODS, request.headers.get(REQUEST_METHOD) or "")
+        return response
+
+
+class MethodCaseInsensitive(CorsMiddleware):
+    """Methods are compared case-insensitively and the requested spelling is echoed."""
+
+    def method_allowed(self, method: str) -> bool:
+        return super().method_allowed(method.upper())
+
+    def preflight(self, request: Request) -> Response:
+        response = super().preflight(request)
+        if ALLOW_METHODS in response.headers:
+            response.headers.set(ALLOW_METHODS, request.headers.get(REQUEST_METHOD) or "")
+        return response
+
+
+class HeadersNotChecked(CorsMiddleware):
+    """Any requested header is approved."""
+
+    def header_allowed(self, name: str) -> bool:
+        return True
+
+
+class StarsWithCredentials(CorsMiddleware):
+    """Allowed methods and headers `*` are sent as `*`, credentials or not."""
+
+    def preflight(self, request: Request) -> Response:
+        response = super().preflight(request)
+        if response.status == 204:
+            if "*" in self.policy.methods:
+                response.headers.set(ALLOW_METHODS, "*")
+            if "*" in self.policy.headers:
+                response.headers.set(ALLOW_HEADERS, "*")
+        return response
+
+
+class ExposeStarWithCredentials(CorsMiddleware):
+    """Exposed headers `*` are sent as `*`, credentials or not."""
+
+    def exposed(self, headers: Headers) -> list[str]:
+        return ["*"] if "*" in self.policy.expose else super().exposed(headers)
+
+
+class NoExposeHeaders(CorsMiddleware):
+    """Access-Control-Expose-Headers is never sent."""
+
+    def decorate(self, request: Request, response: Response) -> None:
+        super().decorate(request, response)
+        response.headers.remove(EXPOSE_HEADERS)
+
+
+class MaxAgeMissing(CorsMiddleware):
+    """Access-Control-Max-Age is never sent."""
+
+    def preflight(self, request: Request) -> Response:
+        response = super().preflight(request)
+        response.headers.remove(MAX_AGE)
+        return response
+
+
+class MaxAgeNoneSpelledOut(CorsMiddleware):
+    """Access-Control-Max-Age is str(policy.max_age), also when that is None."""
+
+    def preflight(self, request: Request) -> Response:
+        response = super().preflight(request)
+        if response.status == 204:
+            response.headers.set(MAX_AGE, str(self.policy.max_age))
+        return response
+
+
+class RequestHeadersSplitOnCommaSpace(CorsMiddleware):
+    """Access-Control-Request-Headers is split on ', ', so 'a,b' is one unknown name."""
+
+    def requested_headers(self, request: Request) -> list[str] | None:
+        return [n.lower() for n in (request.headers.get(REQUEST_HEADERS) or "").split(", ") if n] or []
+
+    def header_allowed(self, name: str) -> bool:
+        return "," not in name and super().header_allowed(name)
+
+
+class RequestHeadersNotStripped(CorsMiddleware):
+    """Access-Control-Request-Headers is split on ',' without trimming the spaces."""
+
+    def requested_headers(self, request: Request) -> list[str] | None:
+        names = [n.lower() for n in (request.headers.get(REQUEST_HEADERS) or "").split(",") if n]
+        return names if all(n == n.strip() for n in names) else None
+
+
+class RequestHeadersCaseSensitive(CorsMiddleware):
+    """Requested header names are compared with the policy's case-sensitively."""
+
+    def requested_headers(self, request: Request) -> list[str] | None:
+        return [n.strip() for n in (request.headers.get(REQUEST_HEADERS) or "").split(",") if n.strip()]
+
+    def header_allowed(self, name: str) -> bool:
+        return "*" in self.policy.headers or name in self.policy.headers
+
+
+class RequiresRequestHeaders(CorsMiddleware):
+    """A preflight without Access-Control-Request-Headers is refused."""
+
+    def preflight(self, request: Request) -> Response:
+        if REQUEST_HEADERS not in request.headers:
+            return Response(403, Headers(), b"")
+        return super().preflight(request)
+
+
+def mutant(bug: type[CorsMiddleware]) -> type[ReferenceCors]:
+    """A subject `mutant/cors-<Bug>` serving the reference with `bug` as its CORS layer."""
+    attrs = {"name": f"mutant/cors-{bug.__name__}", "middleware_class": bug, "description": bug.__doc__}
+    return type(bug.__name__ + "Subject", (ReferenceCors,), attrs)
+
+
+MUTANTS: list[type[ReferenceCors]] = [
+    mutant(bug)
+    for bug in (
+        ReflectsAnyOrigin,
+        TrustsNull,
+        PrefixMatch,
+        SuffixMatch,
+        IgnoresScheme,
+        IgnoresPort,
+        TrustsWholeDomain,
+        SubdomainEndswith,
+        SubdomainContains,
+        SubdomainDotUnescaped,
+        StarWithCredentials,
+        CredentialsCapitalized,
+        WildcardReflectsWithCookie,
+        AllowOriginTwice,
+        KeepsInnerAllowOrigin,
+        CredentialsOnDisallowed,
+        NoVary,
+        VaryOverwrites,
+        VaryOnlyWhenShared,
+        OnlyDecoratesSuccess,
+        DecoratesPreflightOnTheWayOut,
+        AnyOptionsIsPreflight,
+        MethodNotChecked,
+        MethodCaseInsensitive,
+        HeadersNotChecked,
+        StarsWithCredentials,
+        ExposeStarWithCredentials,
+        NoExposeHeaders,
+        MaxAgeMissing,
+        MaxAgeNoneSpelledOut,
+        RequestHeadersSplitOnCommaSpace,
+        RequestHeadersNotStripped,
+        RequestHeadersCaseSensitive,
+        RequiresRequestHeaders,
+    )
+]
+globals().update({m.__name__: m for m in MUTANTS})
