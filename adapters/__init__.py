@@ -11,9 +11,9 @@ from .base import Subject
 #: adapter name → (pip extra that installs its framework, modules whose SUBJECTS lists belong to it).
 #: Feature subjects (CORS, session, JWT packages) add their module to their framework's list.
 ADAPTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "reference": (None, ("mwconform.adapters.reference",)),
-    "aiohttp": ("aiohttp", ("mwconform.adapters.aiohttp",)),
-    "sanic": ("sanic", ("mwconform.adapters.sanic",)),
+    "reference": (None, ("mwconform.adapters.reference", "mwconform.adapters.session_reference")),
+    "aiohttp": ("aiohttp", ("mwconform.adapters.aiohttp", "mwconform.adapters.session_aiohttp")),
+    "sanic": ("sanic", ("mwconform.adapters.sanic", "mwconform.adapters.session_sanic")),
 }
 
 

@@ -29,9 +29,13 @@ class ReferenceSubject(Subject):
     #: The pipeline class to serve; self-tests substitute broken ones.
     pipeline_class: ClassVar[type[Pipeline]] = Pipeline
 
+    def pipeline(self, scenario: Scenario, recorder: Recorder) -> Pipeline:
+        """The reference app for `scenario`; feature subjects add their layers here."""
+        return build_pipeline(scenario, self.profile, recorder, self.pipeline_class)
+
     @asynccontextmanager
     async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        app = ASGIApp(build_pipeline(scenario, self.profile, recorder, self.pipeline_class))
+        app = ASGIApp(self.pipeline(scenario, recorder))
         if mode == "inprocess":
             yield Target("http://reference.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
             return

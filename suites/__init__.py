@@ -8,7 +8,7 @@ import pkgutil
 
 from mwconform.case import Case
 
-SUITES = ("pipeline",)
+SUITES = ("pipeline", "session")
 
 
 def catalogue() -> dict[str, list[Case]]:
