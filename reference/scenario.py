@@ -99,8 +99,8 @@ class SessionAction:
 
     `count` increments `counter` and answers `Counter: N` (seed 000); `read` changes nothing;
     `set` stores the `key=value` of request header `x-mwc-session-set`; `login` rotates the
-    session and stores `user`; `logout` invalidates it; `fill` stores `size` bytes. All but
-    `count` answer the session data as JSON.
+    session and stores `user`; `logout` invalidates it; `fill` stores `size` random characters.
+    All but `count` answer the session data as JSON.
     """
 
     kind: Literal["count", "read", "set", "login", "logout", "fill"]

@@ -165,13 +165,16 @@ def cookie_value(cookie_header: str | None, name: str) -> str | None:
 class SessionManager:
     """Loads and commits sessions for one policy, one storage and one clock."""
 
+    #: Bytes of cookie name + value browsers keep; self-tests raise it to plant a bug.
+    cookie_limit = COOKIE_LIMIT
+
     def __init__(self, policy: SessionPolicy, storage: Storage, clock: Clock = time.time) -> None:
         self.policy, self.storage, self.clock = policy, storage, clock
 
     async def load(self, cookie_header: str | None) -> Session:
         """The request's session; a missing, forged, undecodable or expired cookie gives a new one."""
         value = cookie_value(cookie_header, self.policy.cookie_name)
-        if not value:
+        if value is None:
             return Session()
         loaded = await self.storage.load(value)
         if loaded is None:
@@ -183,23 +186,31 @@ class SessionManager:
         return Session(data, sid=sid)
 
     async def commit(self, session: Session) -> str | None:
-        """Persist `session` if it changed; the `Set-Cookie` field value to send, or None."""
+        """Persist `session` if it changed; the `Set-Cookie` field value to send, or None.
+
+        Afterwards `session` describes what is stored (its id, no pending change), so it can be
+        changed and committed again.
+        """
         if not session.changed:
             return None
-        if session.sid is not None and (session.invalidated or session.rotated or not session):
+        gone = session.invalidated or not session
+        if session.sid is not None and (gone or session.rotated):
             await self.storage.delete(session.sid)
             session.sid = None
-        if not session:
-            # An emptied session is gone; tell the client to drop a cookie it may hold.
-            return None if session.new and not session.invalidated else self.set_cookie("", delete=True)
+        # An emptied session is gone; the client may hold a cookie for it unless it never had one.
+        tell_client = session.invalidated or not session.new
+        session.changed = session.rotated = session.invalidated = False
+        if gone:
+            return self.set_cookie("", delete=True) if tell_client else None
         now = self.clock()
         value = await self.storage.save(session.sid, {"data": dict(session), "exp": now + self.policy.max_age}, self.policy.max_age)
         size = len(self.policy.cookie_name) + len(value)
-        if size > COOKIE_LIMIT:
+        if size > self.cookie_limit:
             raise SessionTooLarge(
-                f"session cookie {self.policy.cookie_name!r} would be {size} bytes (name + value), over the {COOKIE_LIMIT} "
+                f"session cookie {self.policy.cookie_name!r} would be {size} bytes (name + value), over the {self.cookie_limit} "
                 "browsers keep: store less in the session or use a server-side store"
             )
+        session.sid, session.new = (value if self.storage.server_side else None), False
         return self.set_cookie(value)
 
     def set_cookie(self, value: str, *, delete: bool = False) -> str:

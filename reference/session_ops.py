@@ -10,6 +10,7 @@ middleware, never in the handler.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, MutableMapping
 from typing import Any, Protocol
 
@@ -55,7 +56,8 @@ async def apply(action: SessionAction, api: SessionAPI, header: Callable[[str], 
             raise ValueError(f"a `set` session handler needs request header {SET_HEADER}: key=value")
         session[key] = value
     elif action.kind == "fill":
-        session[FILL_KEY] = "x" * action.size
+        # Random, so no storage can compress it below the cookie limit (itsdangerous compresses).
+        session[FILL_KEY] = secrets.token_urlsafe(action.size)[: action.size]
     return session
 
 
