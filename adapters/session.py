@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import importlib
 import secrets
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -19,7 +20,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..outcomes import HarnessError
+from ..outcomes import HarnessError, NotApplicable
 from ..redis_server import redis_url
 from ..reference.probes import Recorder
 from ..reference.scenario import Scenario
@@ -50,14 +51,13 @@ class Backend:
 @asynccontextmanager
 async def redis_client() -> AsyncIterator[Any]:
     """A redis-py asyncio client for this run's Redis (see `mwconform.redis_server`), closed after."""
-    import redis.asyncio
-
+    aioredis = require("redis.asyncio", "session")
     url = redis_url()
-    client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    client = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
     try:
         try:
             await client.ping()
-        except redis.RedisError as exc:
+        except aioredis.RedisError as exc:
             raise HarnessError(f"cannot reach Redis at {url}: {exc}") from None
         yield client
     finally:
@@ -67,19 +67,16 @@ async def redis_client() -> AsyncIterator[Any]:
 @asynccontextmanager
 async def reference_storage(kind: str, clock: ManualClock) -> AsyncIterator[Storage]:
     """A fresh reference storage of `kind`: its own secret, store, or Redis key namespace."""
-    from cryptography.fernet import Fernet
-
-    from ..reference.session_stores import EncryptedCookieStorage, MemoryStore, RedisStore, ServerStorage, SignedCookieStorage
-
+    stores = require("mwconform.reference.session_stores", "session")
     if kind == "signed":
-        yield SignedCookieStorage(secrets.token_bytes(32))
+        yield stores.SignedCookieStorage(secrets.token_bytes(32))
     elif kind == "encrypted":
-        yield EncryptedCookieStorage(Fernet.generate_key())
+        yield stores.EncryptedCookieStorage(stores.EncryptedCookieStorage.new_key())
     elif kind == "memory":
-        yield ServerStorage(MemoryStore(clock))
+        yield stores.ServerStorage(stores.MemoryStore(clock))
     elif kind == "redis":
         async with redis_client() as client:
-            yield ServerStorage(RedisStore(client, prefix=f"mwc:{secrets.token_hex(8)}:"))
+            yield stores.ServerStorage(stores.RedisStore(client, prefix=f"mwc:{secrets.token_hex(8)}:"))
     else:
         raise ValueError(f"unknown session storage {kind!r}; accepted: {', '.join(STORAGES)}")
 
@@ -143,12 +140,8 @@ class ReferenceSessionSubject(SessionSubject):
 
 
 def require(module: str, extra: str) -> Any:
-    """Import a third-party session package, or make the subject's cases n/a saying how to install it."""
-    import importlib
-
-    from ..outcomes import NotApplicable
-
+    """Import `module`, or make the subject's cases n/a naming the missing package and the extra to install."""
     try:
         return importlib.import_module(module)
-    except ModuleNotFoundError:
-        raise NotApplicable(f"{module} is not installed: pip install 'mwconform[{extra}]'") from None
+    except ModuleNotFoundError as exc:
+        raise NotApplicable(f"{exc.name} is not installed: pip install 'mwconform[{extra}]'") from None

@@ -190,11 +190,9 @@ class AiohttpSessionEncrypted(AiohttpSessionPackage):
 
     @asynccontextmanager
     async def open_storage(self, aiohttp_session: Any, params: dict[str, Any]) -> AsyncIterator[Any]:
-        from cryptography.fernet import Fernet
-
-        from aiohttp_session.cookie_storage import EncryptedCookieStorage
-
-        yield EncryptedCookieStorage(Fernet(Fernet.generate_key()), **params)
+        fernet = require("cryptography.fernet", "aiohttp-session")
+        cookie_storage = require("aiohttp_session.cookie_storage", "aiohttp-session")
+        yield cookie_storage.EncryptedCookieStorage(fernet.Fernet(fernet.Fernet.generate_key()), **params)
 
 
 class AiohttpSessionRedis(AiohttpSessionPackage):
@@ -205,10 +203,9 @@ class AiohttpSessionRedis(AiohttpSessionPackage):
 
     @asynccontextmanager
     async def open_storage(self, aiohttp_session: Any, params: dict[str, Any]) -> AsyncIterator[Any]:
-        from aiohttp_session.redis_storage import RedisStorage
-
+        redis_storage = require("aiohttp_session.redis_storage", "aiohttp-session")
         async with redis_client() as client:
-            yield RedisStorage(client, **params)
+            yield redis_storage.RedisStorage(client, **params)
 
 
 SUBJECTS: list[type[Subject]] = [

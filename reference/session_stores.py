@@ -49,6 +49,11 @@ class EncryptedCookieStorage:
     def __init__(self, key: bytes | str) -> None:
         self._fernet = Fernet(key)
 
+    @staticmethod
+    def new_key() -> bytes:
+        """A fresh random Fernet key."""
+        return Fernet.generate_key()
+
     async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
         try:
             record = json.loads(self._fernet.decrypt(value.encode("ascii")))
