@@ -31,7 +31,7 @@ SameSite = Literal["Strict", "Lax", "None"]
 
 COOKIE_LIMIT = 4096  # RFC 6265bis §5.7: user agents ignore a cookie whose name + value pass this
 MAX_LIFETIME = 400 * 24 * 3600  # RFC 6265bis §5.5: user agents cap Max-Age at 400 days
-SESSION_KEY = "session"  # where SessionMiddleware keeps the session in `Request.ctx`
+SESSION_KEY = "session"  # where SessionMiddleware keeps the session in `Request.state`
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ class SessionManager:
 
 
 class SessionMiddleware(Middleware):
-    """The reference session layer: loads the session into `request.ctx["session"]`, commits it after.
+    """The reference session layer: loads the session into `request.state["session"]`, commits it after.
 
     An HTTP error raised inside is answered here so the session still reaches the client (a
     redirect after login must carry the cookie); an unhandled crash is not saved.
@@ -243,11 +243,11 @@ class SessionMiddleware(Middleware):
         self.manager = manager
 
     async def on_request(self, request: Request) -> Response | None:
-        request.ctx[SESSION_KEY] = await self.manager.load(request.headers.get("cookie"))
+        request.state[SESSION_KEY] = await self.manager.load(request.headers.get("cookie"))
         return None
 
     async def on_response(self, request: Request, response: Response) -> Response | None:
-        session = request.ctx.get(SESSION_KEY)
+        session = request.state.get(SESSION_KEY)
         if isinstance(session, Session):
             header = await self.manager.commit(session)
             if header is not None:

@@ -86,13 +86,13 @@ class ReferenceSessionAPI:
 
 
 def reference_session_endpoint(handler: Handler, recorder: Recorder) -> Endpoint:
-    """A reference-pipeline endpoint for a session handler (the session is in `ctx["session"]`)."""
+    """A reference-pipeline endpoint for a session handler (the session is in `request.state["session"]`)."""
     if handler.session is None:
         raise ValueError("reference_session_endpoint needs a Handler with a session action")
     action = handler.session
 
     async def endpoint(request: Request) -> Response:
-        session = await apply(action, ReferenceSessionAPI(request.ctx[SESSION_KEY]), request.headers.get)
+        session = await apply(action, ReferenceSessionAPI(request.state[SESSION_KEY]), request.headers.get)
         await handler_phase(handler, _ReferenceIO(request), lambda e: recorder.add(request.headers.get(REQUEST_ID), e))
         content_type, body = render(action, session)
         return Response(handler.status, Headers([("content-type", content_type), *handler.headers]), body)
