@@ -11,9 +11,9 @@ from .base import Subject
 #: adapter name → (pip extra that installs its framework, modules whose SUBJECTS lists belong to it).
 #: Feature subjects (CORS, session, JWT packages) add their module to their framework's list.
 ADAPTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "reference": (None, ("mwconform.adapters.reference", "mwconform.adapters.cors_reference", "mwconform.adapters.jwt_reference")),
-    "aiohttp": ("aiohttp", ("mwconform.adapters.aiohttp", "mwconform.adapters.cors_aiohttp", "mwconform.adapters.jwt_aiohttp")),
-    "sanic": ("sanic", ("mwconform.adapters.sanic", "mwconform.adapters.cors_sanic", "mwconform.adapters.jwt_sanic")),
+    "reference": (None, ("mwconform.adapters.reference", "mwconform.adapters.cors_reference", "mwconform.adapters.jwt_reference", "mwconform.adapters.session_reference")),
+    "aiohttp": ("aiohttp", ("mwconform.adapters.aiohttp", "mwconform.adapters.cors_aiohttp", "mwconform.adapters.jwt_aiohttp", "mwconform.adapters.session_aiohttp")),
+    "sanic": ("sanic", ("mwconform.adapters.sanic", "mwconform.adapters.cors_sanic", "mwconform.adapters.jwt_sanic", "mwconform.adapters.session_sanic")),
 }
 
 

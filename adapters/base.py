@@ -32,6 +32,7 @@ CAPABILITIES: dict[str, str] = {
     "context": "a request context shared by middleware and handler",
     "rewrite-params": "middleware can rewrite route parameters before the handler reads them",
     "split-phases": "a layer may have only a request phase or only a response phase",
+    "server-store": "keeps session data in a server-side store; the cookie holds only an id",
 }
 
 MODES = ("socket", "inprocess")

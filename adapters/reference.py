@@ -29,11 +29,15 @@ class ReferenceSubject(Subject):
     #: The pipeline class to serve; self-tests substitute broken ones.
     pipeline_class: ClassVar[type[Pipeline]] = Pipeline
 
-    @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+    def pipeline(self, scenario: Scenario, recorder: Recorder) -> Pipeline:
+        """The reference app for `scenario`, with whatever layers `install_outer` adds in front."""
         pipeline = build_pipeline(scenario, self.profile, recorder, self.pipeline_class)
         self.install_outer(pipeline, scenario, recorder)
-        app = ASGIApp(pipeline)
+        return pipeline
+
+    @asynccontextmanager
+    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+        app = ASGIApp(self.pipeline(scenario, recorder))
         if mode == "inprocess":
             yield Target("http://reference.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
             return
@@ -58,10 +62,6 @@ class ReferenceSubject(Subject):
             for connection in list(state.connections):
                 connection.shutdown()
             await server.wait_closed()
-
-    def install_outer(self, app: Pipeline, scenario: Scenario, recorder: Recorder) -> None:
-        """Feature subjects (CORS, session, JWT) put their middleware here, outside the chain."""
-
 
     def install_outer(self, pipeline: Pipeline, scenario: Scenario, recorder: Recorder) -> None:
         """Feature subjects (CORS, session, JWT) put their layers in front of the chain here."""

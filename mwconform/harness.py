@@ -12,6 +12,7 @@ import socket
 from collections.abc import AsyncIterator, Coroutine, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -33,6 +34,12 @@ _GRACE = 2.0  # seconds a cancelled case gets to tear its server down
 
 _loop: asyncio.AbstractEventLoop | None = None
 _client: httpx.AsyncClient | None = None
+
+
+def _no_cookies() -> CookieJar:
+    """A jar that accepts no cookie: every case sends exactly the Cookie headers it means to, and
+    a cookie one subject sets never reaches another (cookies are per host, not per port)."""
+    return CookieJar(DefaultCookiePolicy(allowed_domains=[]))
 
 
 def loop() -> asyncio.AbstractEventLoop:
@@ -80,7 +87,7 @@ def _socket_client() -> httpx.AsyncClient:
     global _client
     if _client is None:
         # verify=False: loopback plain HTTP only, and it skips loading the CA bundle.
-        _client = httpx.AsyncClient(timeout=REQUEST_TIMEOUT, trust_env=False, verify=False)
+        _client = httpx.AsyncClient(timeout=REQUEST_TIMEOUT, trust_env=False, verify=False, cookies=_no_cookies())
     return _client
 
 
@@ -128,7 +135,7 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
     client = _socket_client() if target.transport is None else None
     owned = None
     if client is None:
-        owned = client = httpx.AsyncClient(transport=target.transport, timeout=REQUEST_TIMEOUT, trust_env=False)
+        owned = client = httpx.AsyncClient(transport=target.transport, timeout=REQUEST_TIMEOUT, trust_env=False, cookies=_no_cookies())
 
     async def one(index: int, call: Call) -> Exchange:
         request_id = f"r{index}"

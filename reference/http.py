@@ -90,6 +90,8 @@ class Request:
     body: bytes = b""
     ctx: dict[str, Any] = field(default_factory=dict)
     match_info: dict[str, str] = field(default_factory=dict)
+    #: What a middleware keeps for itself and its handlers (the session), apart from `ctx`.
+    state: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-if TYPE_CHECKING:  # the JWT reference needs PyJWT; scenarios without a JwtPolicy must not
+if TYPE_CHECKING:  # the JWT and session references need PyJWT, redis...; plain scenarios must not
     from .jwt import JwtPolicy
+    from .session import SessionPolicy
 
 from .cors import CorsPolicy
 
@@ -96,6 +97,20 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class SessionAction:
+    """A session operation a handler performs (`reference/session_ops.py` defines each one).
+
+    `count` increments `counter` and answers `Counter: N` (seed 000); `read` changes nothing;
+    `set` stores the `key=value` of request header `x-mwc-session-set`; `login` rotates the
+    session and stores `user`; `logout` invalidates it; `fill` stores `size` random characters.
+    All but `count` answer the session data as JSON.
+    """
+
+    kind: Literal["count", "read", "set", "login", "logout", "fill"]
+    size: int = 0
+
+
+@dataclass(frozen=True)
 class Handler:
     """What a route's handler does after recording `H`.
 
@@ -103,7 +118,8 @@ class Handler:
     route parameters and request context it sees. `raise_status` raises an HTTP error instead,
     `crash` raises an unhandled exception. `delay` awaits that many seconds first, so concurrent
     requests interleave. `headers` are response header fields the handler sets (e.g. its own
-    `Vary`, which a CORS layer must merge with, not overwrite).
+    `Vary`, which a CORS layer must merge with, not overwrite). `session` makes it a session
+    handler: the action runs first, then the delay and any raise, then it answers.
     """
 
     status: int = 200
@@ -111,6 +127,7 @@ class Handler:
     crash: bool = False
     delay: float = 0.0
     headers: tuple[tuple[str, str], ...] = ()
+    session: SessionAction | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +160,8 @@ class Scenario:
     cors: CorsPolicy | None = None
     #: Bearer-token authentication in front of the chain (reference/jwt.py); None: no JWT layer.
     jwt: JwtPolicy | None = None
+    #: The session cookie policy session subjects install their middleware with.
+    session: SessionPolicy | None = None
 
     def probes(self) -> tuple[Probe, ...]:
         return self.chain + tuple(p for g in self.groups for p in g.chain)

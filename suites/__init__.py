@@ -8,7 +8,7 @@ import pkgutil
 
 from mwconform.case import Case
 
-SUITES = ("pipeline", "cors", "jwt")
+SUITES = ("pipeline", "cors", "session", "jwt")
 
 
 def catalogue() -> dict[str, list[Case]]:

@@ -1,0 +1,176 @@
+"""Sanic session subjects: the reference session middleware as Sanic hooks, and sanic-session.
+
+sanic-session (0.8.0, its last release) is configured from the neutral `SessionPolicy` (it has no
+cookie path option) and used as its README shows: `Session(app, interface=...)` and
+`request.ctx.session`. It has no API to give a session a new id, so its login can only clear
+the session; it reads the wall clock, so expiry cases really wait.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import abstractmethod
+from collections.abc import AsyncIterator, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sanic import Blueprint, HTTPResponse, Request, Sanic
+from sanic.response import raw, text
+
+from ..outcomes import NotApplicable
+from ..reference.probes import Recorder, handler_phase
+from ..reference.scenario import Route, Scenario
+from ..reference.session import SessionPolicy
+from ..reference.session_ops import ReferenceSessionAPI, SessionAPI, apply, render
+from .base import Subject
+from .sanic import SanicIO, SanicSubject, _names, _recorder, sanic_path
+from .session import Backend, ReferenceSessionSubject, SessionSubject, require
+
+log = logging.getLogger("mwconform.session")
+
+
+class SanicSessionSubject(SessionSubject, SanicSubject):
+    """Sanic with a session middleware; session routes get handlers that use `session_api`."""
+
+    @abstractmethod
+    def session_api(self, request: Request) -> SessionAPI:
+        """How a handler reaches the request's session."""
+
+    def add_route(self, target: Sanic | Blueprint, route: Route, recorder: Recorder) -> None:
+        handler, action = route.handler, route.handler.session
+        if action is None:
+            return super().add_route(target, route, recorder)
+
+        async def handle(request: Request, **params: str) -> HTTPResponse:
+            io = SanicIO(request)
+            session = await apply(action, self.session_api(request), io.header)
+            await handler_phase(handler, io, _recorder(recorder, request))
+            content_type, body = render(action, session)
+            return raw(body, status=handler.status, content_type=content_type)
+
+        target.add_route(handle, sanic_path(route.path), methods=[route.method], name=f"r{next(_names)}")
+
+
+class SanicReferenceCookie(ReferenceSessionSubject, SanicSessionSubject):
+    name = "sanic/reference-cookie"
+    storage = "signed"
+    description = "the reference session middleware as Sanic request/response middleware; cookie signed with itsdangerous"
+    packages = ("sanic", "itsdangerous")
+
+    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
+        manager = self.manager
+
+        async def load_session(request: Request) -> None:
+            request.ctx.mwc_session = await manager.load(request.headers.get("cookie"))
+
+        async def save_session(request: Request, response: HTTPResponse) -> HTTPResponse | None:
+            session = getattr(request.ctx, "mwc_session", None)
+            if session is None:
+                return None
+            try:
+                header = await manager.commit(session)
+            except Exception:
+                # Sanic logs and drops an exception raised in response middleware and sends the
+                # response as it was (sanic#1928): a session that cannot be saved must fail loudly.
+                log.exception("session not saved")
+                return text("500: the session could not be saved", status=500)
+            if header is not None:
+                response.headers.add("set-cookie", header)
+            return None
+
+        self.attach(app, load_session, "request", 0)
+        self.attach(app, save_session, "response", 0)
+
+    def session_api(self, request: Request) -> SessionAPI:
+        return ReferenceSessionAPI(request.ctx.mwc_session)
+
+
+class SanicReferenceRedis(SanicReferenceCookie):
+    name = "sanic/reference-redis"
+    storage = "redis"
+    description = "the reference session middleware as Sanic request/response middleware; Redis server-side store"
+    packages = ("sanic", "redis")
+
+
+class SanicSessionAPI:
+    """`SessionAPI` over sanic-session's `request.ctx.session` (a dict with a `sid`)."""
+
+    def __init__(self, request: Request) -> None:
+        self.session: MutableMapping[str, Any] = request.ctx.session
+
+    async def data(self) -> MutableMapping[str, Any]:
+        return self.session
+
+    async def rotate(self) -> MutableMapping[str, Any]:
+        # sanic-session has no way to issue a new id; clearing the data is the closest it offers.
+        self.session.clear()
+        return self.session
+
+    async def invalidate(self) -> None:
+        self.session.clear()
+
+
+#: Why sanic-session 0.8.0 sends no cookie on Sanic 25 (sanic_session/base.py `_set_cookie_props`).
+NO_COOKIE = (
+    "sanic-session 0.8.0 sets its cookie with response.cookies[name] = sid, which Sanic 25's CookieJar rejects "
+    "(TypeError, swallowed by Sanic in response middleware): no session cookie is ever sent"
+)
+
+
+class SanicSessionPackage(SanicSessionSubject):
+    name = "sanic/sanic-session"
+    description = "sanic-session InMemorySessionInterface (its Redis interfaces need aioredis or asyncio_redis)"
+    capabilities = frozenset({"server-store"})
+    packages = ("sanic", "sanic-session")
+    known = {
+        **{
+            case: NO_COOKIE
+            for case in (
+                "attributes.default-policy",
+                "attributes.host-prefix-strict",
+                "attributes.script-readable-no-samesite",
+                "concurrency.fifty-requests-one-session",
+                "expiry.replayed-after-max-age",
+                "integrity.4k-junk",
+                "integrity.empty-value",
+                "integrity.garbage",
+                "integrity.one-character-changed",
+                "integrity.truncated",
+                "logout.deletes-cookie",
+                "logout.server-record-gone",
+                "persist.seed-000-counter",
+                "save.on-http-exception",
+                "save.read-only-request-sends-no-cookie",
+                "size.over-4096-bytes",
+            )
+        },
+        "fixation.login-rotates-id": "sanic-session has no API to give a session a new id (login can only clear it); " + NO_COOKIE,
+        "fixation.unknown-id-not-adopted": (
+            "sanic-session adopts any presented id: open() makes SessionDict(sid=<cookie value>) when the store has no "
+            "record, and save() stores the session under it"
+        ),
+    }
+
+    @asynccontextmanager
+    async def open_backend(self, policy: SessionPolicy) -> AsyncIterator[Backend]:
+        sanic_session = require("sanic_session", "sanic-session")
+        if policy.path != "/":
+            raise NotApplicable(f"sanic-session has no cookie path option, so it cannot send Path={policy.path}")
+        interface = sanic_session.InMemorySessionInterface(
+            cookie_name=policy.cookie_name,
+            domain=policy.domain,
+            expiry=policy.max_age,
+            httponly=policy.http_only,
+            samesite=policy.same_site,
+            secure=policy.secure,
+        )
+        yield Backend(interface)
+
+    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
+        require("sanic_session", "sanic-session").Session(app, interface=self.state)
+
+    def session_api(self, request: Request) -> SessionAPI:
+        return SanicSessionAPI(request)
+
+
+SUBJECTS: list[type[Subject]] = [SanicReferenceCookie, SanicReferenceRedis, SanicSessionPackage]

@@ -1,0 +1,1 @@
+"""The session suite: cookie attributes, integrity, lifetime, fixation, logout, saving, size, concurrency."""

@@ -1,0 +1,172 @@
+"""Deliberately broken session middleware: the session suite must report `fail` for each.
+
+Each mutant is the reference session middleware (manager, middleware or storage) with one
+realistic bug planted (its docstring, one line), served in the reference pipeline like any
+subject. `tests/test_session_selftest.py` checks that the suite kills every mutant and that every
+session case kills at least one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
+
+from mwconform.adapters.session_reference import ReferenceSession
+from mwconform.reference.http import Request, Response
+from mwconform.reference.session import Session, SessionManager, SessionMiddleware, cookie_value
+from mwconform.reference.session_stores import MemoryStore, ServerStorage, SignedCookieStorage
+
+
+class WrongCookieName(SessionManager):
+    """Reads the session from the default cookie name `session` but writes the configured one: nothing persists."""
+
+    async def load(self, cookie_header: str | None) -> Session:
+        return await SessionManager(replace(self.policy, cookie_name="session"), self.storage, self.clock).load(cookie_header)
+
+
+class FlagsDropped(SessionManager):
+    """Writes the cookie without its Secure, HttpOnly and SameSite flags."""
+
+    def set_cookie(self, value: str, *, delete: bool = False) -> str:
+        bare = SessionManager(replace(self.policy, secure=False, http_only=False, same_site=None), self.storage, self.clock)
+        return bare.set_cookie(value, delete=delete)
+
+
+class MaxAgeInMilliseconds(SessionManager):
+    """Sends Max-Age in milliseconds (a unit mix-up), so browsers keep the cookie 1000 times too long."""
+
+    def set_cookie(self, value: str, *, delete: bool = False) -> str:
+        header = super().set_cookie(value, delete=delete)
+        return header.replace(f"Max-Age={self.policy.max_age};", f"Max-Age={self.policy.max_age * 1000};")
+
+
+class UncheckedDecode(SignedCookieStorage):
+    """Verifies the signature with `loads` outside any try: a bad cookie raises and answers 500."""
+
+    async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
+        return None, self._serializer.loads(value)
+
+
+class SignatureNotVerified(SignedCookieStorage):
+    """Reads the payload with `loads_unsafe` and ignores whether the signature matched."""
+
+    async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
+        _, record = self._serializer.loads_unsafe(value)
+        return (None, record) if isinstance(record, dict) else None
+
+
+class NoServerExpiry(SessionManager):
+    """Never checks a record's expiry on the server, trusting the browser to drop the cookie."""
+
+    async def load(self, cookie_header: str | None) -> Session:
+        return await SessionManager(self.policy, self.storage, lambda: float("-inf")).load(cookie_header)
+
+
+class NoRotation(SessionManager):
+    """Ignores rotate(): login keeps the session id (session fixation)."""
+
+    async def commit(self, session: Session) -> str | None:
+        session.rotated = False
+        return await super().commit(session)
+
+
+class AdoptsUnknownIds(ServerStorage):
+    """Adopts a presented id the store does not hold, as an empty session stored under that id."""
+
+    async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
+        return await super().load(value) or (value, {"data": {}, "exp": float("inf")})
+
+
+class LogoutKeepsCookie(SessionManager):
+    """Logout deletes the server record but never tells the browser to drop the cookie."""
+
+    async def commit(self, session: Session) -> str | None:
+        logout = session.invalidated
+        header = await super().commit(session)
+        return None if logout else header
+
+
+class LogoutKeepsRecord(SessionManager):
+    """Logout deletes the browser's cookie but leaves the server record alive."""
+
+    async def commit(self, session: Session) -> str | None:
+        if session.invalidated:
+            return self.set_cookie("", delete=True)
+        return await super().commit(session)
+
+
+class AlwaysSends(SessionManager):
+    """Re-sends the session cookie on every response, unchanged and anonymous sessions included."""
+
+    async def commit(self, session: Session) -> str | None:
+        if session.changed:
+            return await super().commit(session)
+        now = self.clock()
+        value = await self.storage.save(session.sid, {"data": dict(session), "exp": now + self.policy.max_age}, self.policy.max_age)
+        return self.set_cookie(value)
+
+
+class NoSizeCheck(SessionManager):
+    """Sends the session cookie whatever its size; browsers drop it past 4096 bytes."""
+
+    cookie_limit = 10**9
+
+
+class SessionCachedById(SessionManager):
+    """Caches loaded sessions by cookie value, so concurrent requests share one session object."""
+
+    cache: dict[str, Session] = {}
+
+    async def load(self, cookie_header: str | None) -> Session:
+        value = cookie_value(cookie_header, self.policy.cookie_name)
+        if value is None:
+            return await super().load(cookie_header)
+        if value not in self.cache:
+            self.cache[value] = await super().load(cookie_header)
+        return self.cache[value]
+
+
+class NotSavedOnHttpError(SessionMiddleware):
+    """Saves only responses returned normally: changes before an HTTP exception are lost."""
+
+    async def on_error(self, request: Request, error: Exception) -> Response | None:
+        return None
+
+
+def mutant(bug: type, storage: str) -> type[ReferenceSession]:
+    """A subject `mutant/<Bug>` serving the reference session middleware with `bug` planted."""
+    attrs: dict[str, Any] = {"name": f"mutant/{bug.__name__}", "storage": storage, "description": bug.__doc__}
+    if issubclass(bug, SessionManager):
+        attrs["manager_class"] = bug
+    elif issubclass(bug, SessionMiddleware):
+        attrs["middleware_class"] = bug
+    else:
+
+        @asynccontextmanager
+        async def open_storage(self: ReferenceSession, clock: Any) -> AsyncIterator[Any]:
+            yield bug(secrets.token_bytes(32)) if issubclass(bug, SignedCookieStorage) else bug(MemoryStore(clock))
+
+        attrs["open_storage"] = open_storage
+    return type(bug.__name__ + "Subject", (ReferenceSession,), attrs)
+
+
+MUTANTS: list[type[ReferenceSession]] = [
+    mutant(WrongCookieName, "signed"),
+    mutant(FlagsDropped, "signed"),
+    mutant(MaxAgeInMilliseconds, "signed"),
+    mutant(UncheckedDecode, "signed"),
+    mutant(SignatureNotVerified, "signed"),
+    mutant(NoServerExpiry, "signed"),
+    mutant(NoRotation, "memory"),
+    mutant(AdoptsUnknownIds, "memory"),
+    mutant(LogoutKeepsCookie, "memory"),
+    mutant(LogoutKeepsRecord, "memory"),
+    mutant(AlwaysSends, "memory"),
+    mutant(NoSizeCheck, "signed"),
+    mutant(SessionCachedById, "memory"),
+    mutant(NotSavedOnHttpError, "memory"),
+]
+globals().update({m.__name__: m for m in MUTANTS})
