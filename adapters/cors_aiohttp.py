@@ -1,6 +1,6 @@
 """aiohttp CORS subjects, each configured from the scenario's `CorsPolicy`.
 
-- `aiohttp/reference`: the reference `CorsMiddleware` as the outermost `@web.middleware`.
+- `aiohttp/reference-cors`: the reference `CorsMiddleware` as the outermost `@web.middleware`.
 - `aiohttp/aiohttp-cors`: aiohttp-cors (`CorsConfig` + `ResourceOptions`, every route added).
 - `aiohttp/handwritten`: seed 001/002's old-style middleware plus an explicit OPTIONS route per
   path, exactly as the seed writes them, with the policy's values in place of its literals.
@@ -68,7 +68,7 @@ def reference_middleware(policy: CorsPolicy) -> Any:
 
 
 class AiohttpReferenceCors(AiohttpSubject):
-    name = "aiohttp/reference"
+    name = "aiohttp/reference-cors"
     suites = frozenset({"cors"})
     known = {}
     description = "reference CorsMiddleware as the outermost aiohttp `@web.middleware`"

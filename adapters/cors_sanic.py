@@ -1,6 +1,6 @@
 """Sanic CORS subjects, each configured from the scenario's `CorsPolicy`.
 
-- `sanic/reference`: the reference `CorsMiddleware` as a request hook (answers preflights) and a
+- `sanic/reference-cors`: the reference `CorsMiddleware` as a request hook (answers preflights) and a
   response hook (decorates). Both are defined before the scenario's chain, so under Sanic's hooks
   profile the request hook runs first and the response hook last, on every response: normal,
   early (short-circuit), error, 404 and 405 alike.
@@ -51,7 +51,7 @@ def install_reference(app: Sanic, policy: CorsPolicy) -> None:
 
 
 class SanicReferenceCors(SanicSubject):
-    name = "sanic/reference"
+    name = "sanic/reference-cors"
     suites = frozenset({"cors"})
     known = {}
     description = "reference CorsMiddleware as the first Sanic request hook and last response hook"

@@ -40,7 +40,7 @@ def reference_middleware(policy: JwtPolicy, middleware_class: type[JwtMiddleware
 
 
 class AiohttpReferenceJwt(AiohttpSubject):
-    name = "aiohttp/reference"
+    name = "aiohttp/reference-jwt"
     suites = frozenset({"jwt"})
     known = {}
     packages = ("aiohttp", "PyJWT", "cryptography")

@@ -26,7 +26,7 @@ from .sanic import SanicIO, SanicSubject
 
 
 class SanicReferenceJwt(SanicSubject):
-    name = "sanic/reference"
+    name = "sanic/reference-jwt"
     suites = frozenset({"jwt"})
     known = {}
     packages = ("sanic", "PyJWT", "cryptography")
