@@ -216,7 +216,8 @@ class _Collector:
 
 def results_document(config: pytest.Config) -> dict[str, Any]:
     cases = config.stash[_RESULTS]
-    subjects = {s.name: s for s in config.stash[_SUBJECTS]}
+    graded = {c["subject"] for c in cases}  # subjects no selected suite grades stay out of the matrix
+    subjects = {s.name: s for s in config.stash[_SUBJECTS] if s.name in graded}
     used = sorted({r for c in cases for r in c["requirements"]})
     return {
         "schema": "mwconform-results/1",

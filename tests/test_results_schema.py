@@ -23,7 +23,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_run_writes_a_schema_valid_results_file_and_junit_xml_through_pytest(tmp_path: Path) -> None:
     """`mwconform run ... -- --junitxml=junit.xml`: a valid results file with full run metadata, and a
     JUnit file (relative to the working directory) with one testcase per verdict."""
-    proc = _cli("run", "--adapter", "reference", "--mode", "inprocess", "--json", "r.json", "--", "-k", "short-circuit", "--junitxml=junit.xml", cwd=tmp_path)
+    proc = _cli("run", "--adapter", "reference", "--suite", "pipeline", "--mode", "inprocess", "--json", "r.json", "--", "-k", "short-circuit", "--junitxml=junit.xml", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     results = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     validate(results, "r.json")
