@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from ..harness import free_socket
-from ..reference.probes import REQUEST_ID, Recorder, echo_body, error_phase, handler_phase, request_phase, response_phase
+from ..reference.probes import REQUEST_ID, Recorder, RequestIO, echo_body, error_phase, handler_phase, request_phase, response_phase
 from ..reference.scenario import Group, Probe, Route, Scenario
 from .base import CAPABILITIES, Subject, Target
 
@@ -36,24 +36,9 @@ def _http_error(status: int) -> type[web.HTTPException]:
     return type(f"HTTP{status}", (web.HTTPError if status >= 400 else web.HTTPException,), {"status_code": status})
 
 
-class AiohttpIO:
-    def __init__(self, request: web.Request) -> None:
-        self.request = request
-
-    def header(self, name: str) -> str | None:
-        return self.request.headers.get(name)
-
-    def _ctx(self) -> dict[str, str]:
+class AiohttpIO(RequestIO):
+    def context(self) -> dict[str, Any]:
         return self.request.setdefault(_CTX, {})
-
-    def ctx_get(self, key: str) -> str | None:
-        return self._ctx().get(key)
-
-    def ctx_set(self, key: str, value: str) -> None:
-        self._ctx()[key] = value
-
-    def rewrite(self, param: str, transform: Callable[[str], str]) -> None:
-        self.request.match_info[param] = transform(self.request.match_info[param])
 
     def respond(self, status: int, body: str) -> web.Response:
         return web.Response(status=status, text=body)
@@ -100,7 +85,7 @@ def route_handler(route: Route, recorder: Recorder) -> Callable[[web.Request], A
     async def handle(request: web.Request) -> web.Response:
         io = AiohttpIO(request)
         await handler_phase(route.handler, io, _recorder(recorder, request))
-        body = echo_body(request.match_info, io._ctx())
+        body = echo_body(request.match_info, io.context())
         response = web.Response(status=route.handler.status, body=body, content_type="application/json")
         for name, value in route.handler.headers:
             response.headers.add(name, value)

@@ -33,7 +33,7 @@ def reference_middleware(policy: JwtPolicy, middleware_class: type[JwtMiddleware
         answer = await jwt_layer.on_request(neutral)
         if answer is not None:
             return web.Response(status=answer.status, headers=list(answer.headers), body=answer.body)
-        AiohttpIO(request)._ctx().update(neutral.ctx)
+        AiohttpIO(request).context().update(neutral.ctx)
         return await handler(request)
 
     return jwt_middleware
@@ -56,7 +56,7 @@ async def expose_payload(request: web.Request, handler: Any) -> web.StreamRespon
     """Copy aiohttp-jwt's `request['payload']` into the echo handler's context."""
     claims = request.get("payload")
     if isinstance(claims, dict):
-        AiohttpIO(request)._ctx().update({CLAIMS_KEY: claims, SUBJECT_KEY: claims.get("sub")})
+        AiohttpIO(request).context().update({CLAIMS_KEY: claims, SUBJECT_KEY: claims.get("sub")})
     return await handler(request)
 
 

@@ -42,7 +42,7 @@ class SanicReferenceJwt(SanicSubject):
             answer = await jwt_layer.on_request(neutral)
             if answer is not None:
                 return HTTPResponse(answer.body, status=answer.status, headers=Header(list(answer.headers)))
-            SanicIO(request)._ctx().update(neutral.ctx)
+            SanicIO(request).context().update(neutral.ctx)
             return None
 
         app.register_middleware(authenticate, "request")
@@ -66,7 +66,7 @@ def _protected(handler: Callable[..., Any]) -> Callable[..., Any]:
     async def with_claims(request: Request, **params: Any) -> HTTPResponse:
         claims = await request.app.ctx.auth.extract_payload(request, verify=False)
         if isinstance(claims, dict):
-            SanicIO(request)._ctx().update({CLAIMS_KEY: claims, SUBJECT_KEY: claims.get("sub")})
+            SanicIO(request).context().update({CLAIMS_KEY: claims, SUBJECT_KEY: claims.get("sub")})
         return await handler(request, **params)
 
     return protected()(with_claims)

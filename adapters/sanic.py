@@ -23,7 +23,7 @@ from sanic.response import raw, text
 
 from ..harness import free_socket
 from ..outcomes import HarnessError
-from ..reference.probes import REQUEST_ID, Recorder, echo_body, handler_phase, request_phase, response_phase
+from ..reference.probes import REQUEST_ID, Recorder, RequestIO, echo_body, handler_phase, request_phase, response_phase
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Probe, Route, Scenario
 from .base import CAPABILITIES, Subject, Target
@@ -49,26 +49,11 @@ def new_app() -> Sanic:
     return app
 
 
-class SanicIO:
-    def __init__(self, request: Request) -> None:
-        self.request = request
-
-    def header(self, name: str) -> str | None:
-        return self.request.headers.get(name)
-
-    def _ctx(self) -> dict[str, str]:
+class SanicIO(RequestIO):
+    def context(self) -> dict[str, Any]:
         if not hasattr(self.request.ctx, "mwc"):
             self.request.ctx.mwc = {}
         return self.request.ctx.mwc
-
-    def ctx_get(self, key: str) -> str | None:
-        return self._ctx().get(key)
-
-    def ctx_set(self, key: str, value: str) -> None:
-        self._ctx()[key] = value
-
-    def rewrite(self, param: str, transform: Callable[[str], str]) -> None:
-        self.request.match_info[param] = transform(self.request.match_info[param])
 
     def respond(self, status: int, body: str) -> HTTPResponse:
         return text(body, status=status)
@@ -125,7 +110,7 @@ class SanicSubject(Subject):
         async def handle(request: Request, **params: str) -> HTTPResponse:
             io = SanicIO(request)
             await handler_phase(route.handler, io, _recorder(recorder, request))
-            response = raw(echo_body(params, io._ctx()), status=route.handler.status, content_type="application/json")
+            response = raw(echo_body(params, io.context()), status=route.handler.status, content_type="application/json")
             for name, value in route.handler.headers:
                 response.headers.add(name, value)
             return response

@@ -117,21 +117,32 @@ async def handler_phase(handler: Handler, io: ProbeIO[R], record: Callable[[str]
         raise io.fail(handler.raise_status)
 
 
-class _ReferenceIO:
-    def __init__(self, request: Request) -> None:
+class RequestIO:
+    """The part of `ProbeIO` every framework spells alike: `request.headers`, a context dict,
+    `request.match_info`. Adapters subclass it and say where their context dict lives."""
+
+    def __init__(self, request: Any) -> None:
         self.request = request
+
+    def context(self) -> dict[str, Any]:
+        raise NotImplementedError
 
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name)
 
     def ctx_get(self, key: str) -> str | None:
-        return self.request.ctx.get(key)
+        return self.context().get(key)
 
     def ctx_set(self, key: str, value: str) -> None:
-        self.request.ctx[key] = value
+        self.context()[key] = value
 
     def rewrite(self, param: str, transform: Callable[[str], str]) -> None:
         self.request.match_info[param] = transform(self.request.match_info[param])
+
+
+class ReferenceIO(RequestIO):
+    def context(self) -> dict[str, Any]:
+        return self.request.ctx
 
     def respond(self, status: int, body: str) -> Response:
         return Response(status, Headers(), body.encode())
@@ -156,21 +167,21 @@ class ProbeMiddleware(Middleware):
     async def on_request(self, request: Request) -> Response | None:
         if self.probe.request is None:
             return None
-        return request_phase(self.probe, _ReferenceIO(request), self._record(request))
+        return request_phase(self.probe, ReferenceIO(request), self._record(request))
 
     async def on_response(self, request: Request, response: Response) -> Response | None:
         if self.probe.response is None and self.probe.convert is None:
             return None
-        return response_phase(self.probe, _ReferenceIO(request), self._record(request), response, response.status)
+        return response_phase(self.probe, ReferenceIO(request), self._record(request), response, response.status)
 
     async def on_error(self, request: Request, error: Exception) -> Response | None:
         status = error.status if isinstance(error, HTTPError) else 500
-        return error_phase(self.probe, _ReferenceIO(request), self._record(request), status)
+        return error_phase(self.probe, ReferenceIO(request), self._record(request), status)
 
 
 def reference_endpoint(handler: Handler, recorder: Recorder) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
-        await handler_phase(handler, _ReferenceIO(request), lambda e: recorder.add(request.headers.get(REQUEST_ID), e))
+        await handler_phase(handler, ReferenceIO(request), lambda e: recorder.add(request.headers.get(REQUEST_ID), e))
         body = echo_body(request.match_info, request.ctx)
         return Response(handler.status, Headers([("content-type", "application/json"), *handler.headers]), body)
 
