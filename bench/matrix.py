@@ -87,6 +87,9 @@ def measure_growth(copies: Sequence[int] = (1, 2, 4)) -> list[Figure]:
         for k in copies:
             subjects = [f"--subject={s}" for s in specs(names, k)]
             usage[k] = run_child(mwconform("run", *adapters, *subjects, "--json", f"{tmp}/k{k}.json", "--no-fail"), child_env())
+        top = max(copies)
+        subjects = [f"--subject={s}" for s in specs(names, top)]
+        parallel = run_child(mwconform("run", *adapters, *subjects, "--json", f"{tmp}/n2.json", "--no-fail", "--", "-n", "2"), child_env())
     figures = [Figure(section, f"{k}× subjects ({k * len(names)}): wall / CPU / peak RSS", usage[k].cpu, "s CPU", note=f"wall {usage[k].wall:.2f} s, peak RSS {usage[k].rss_mb:.0f} MB") for k in copies]
     lo, mid, hi = copies
     for what, unit, get in (("CPU", "s", lambda u: u.cpu), ("wall", "s", lambda u: u.wall), ("peak RSS", "MB", lambda u: u.rss_mb)):
@@ -95,5 +98,7 @@ def measure_growth(copies: Sequence[int] = (1, 2, 4)) -> list[Figure]:
         figures.append(
             Figure(section, f"{what} per added copy, {mid}→{hi} vs {lo}→{mid}", later, unit, f"{lo}→{mid}", first, 1.25, on_ratio=True, note="linear growth ≈ 1×; > 1.25× would be worse than linear")
         )
+    speedup = usage[top].wall / parallel.wall
+    figures.append(Figure(section, f"speed-up of -n 2 over -n 0 (wall) at {top}× subjects", speedup, "×", limit=1.6, higher=True, note=f"-n 2: wall {parallel.wall:.2f} s, CPU {parallel.cpu:.2f} s"))
     figures.append(Figure(section, "hypothesis examples 1×/2×/4×", None, "", note="not measured: no hypothesis-driven suite on this branch (the properties suite lands with its own issue)"))
     return figures

@@ -109,7 +109,7 @@ class Figure:
         if self.limit is None:
             return ""
         sign = "≥" if self.higher else "≤"
-        return f"{sign} {self.limit:g}×" if self.on_ratio else f"{sign} {self.limit:g} {self.unit}"
+        return f"{sign} {self.limit:.3g}×" if self.on_ratio else f"{sign} {self.limit:.3g} {self.unit}"
 
     def verdict(self) -> str:
         if self.met is None:
