@@ -13,9 +13,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from mwconform import harness
 from mwconform.reference.probes import Recorder

@@ -16,18 +16,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 
-def cpu_median(fn: Callable[[], object], repeats: int, per: int = 1) -> float:
-    """Median CPU seconds of one call of `fn` divided by `per` (the work units `fn` does)."""
-    samples = []
-    for _ in range(repeats):
-        start = time.process_time()
-        fn()
-        samples.append((time.process_time() - start) / per)
-    return statistics.median(samples)
-
-
 def cpu_medians(fns: dict[str, Callable[[], object]], repeats: int, per: int = 1) -> dict[str, float]:
-    """`cpu_median` of several functions sampled in turn, so a drift in machine load hits all alike."""
+    """Median CPU seconds of one call of each function divided by `per` (the work units it does).
+
+    The functions are sampled in turn, so a drift in machine load hits them all alike.
+    """
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
