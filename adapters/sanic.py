@@ -15,6 +15,7 @@ import itertools
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from types import CodeType
 from typing import Any
 
 import httpx
@@ -40,9 +41,37 @@ def sanic_path(path: str) -> str:
     return PATH_PARAM.sub(lambda m: f"<{m.group(1)}:{m.group(2)}>" if m.group(2) else f"<{m.group(1)}>", path)
 
 
+_error_formats: dict[CodeType, str] = {}
+
+
+class _OnceErrorFormat:
+    """Sanic guesses a route's error format by reading and parsing its handler's source file
+    (`RouteMixin._determine_error_format`: `inspect.getsource` + `ast.parse`) every time a route
+    is added: 70% of building a scenario's app (bench/cases.py). The guess depends on the source
+    alone, so it is made once per handler code object; every route still gets the same answer."""
+
+    __slots__ = ()
+
+    def _determine_error_format(self, handler: Callable[..., Any]) -> str:
+        code = getattr(handler, "__code__", None)
+        if code is None:
+            return super()._determine_error_format(handler)  # type: ignore[misc]
+        if code not in _error_formats:
+            _error_formats[code] = super()._determine_error_format(handler)  # type: ignore[misc]
+        return _error_formats[code]
+
+
+class _App(_OnceErrorFormat, Sanic):
+    pass
+
+
+class _Blueprint(_OnceErrorFormat, Blueprint):
+    pass
+
+
 def new_app() -> Sanic:
     """A Sanic app that can start beside others in this process and ignores an installed sanic-ext."""
-    app = Sanic(f"mwc{next(_names)}", configure_logging=False)
+    app = _App(f"mwc{next(_names)}", configure_logging=False)
     app.config.TOUCHUP = False
     app.config.AUTO_EXTEND = False
     app.config.MOTD = False
@@ -130,7 +159,7 @@ class SanicSubject(Subject):
         for route in scenario.routes:
             self.add_route(app, route, recorder)
         for group in scenario.groups:
-            bp = Blueprint(f"mwc{next(_names)}", url_prefix=group.prefix)
+            bp = _Blueprint(f"mwc{next(_names)}", url_prefix=group.prefix)
             for probe in group.chain:
                 self.install(bp, probe, recorder)
             for route in group.routes:

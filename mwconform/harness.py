@@ -76,7 +76,10 @@ def run(coro: Coroutine[Any, Any, T], deadline: float = DEFAULT_DEADLINE, what: 
 
 def free_socket() -> socket.socket:
     """A listening-ready TCP socket on 127.0.0.1 with an ephemeral port (never port 0 → 8000)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and
+    # accepted sockets inherit it. With proto 0, Nagle held each response's second write until the
+    # client's delayed ACK, ~40 ms per keep-alive request on uvicorn (bench/cases.py).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.set_inheritable(False)

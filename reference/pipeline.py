@@ -46,29 +46,57 @@ class Middleware:
 class Onion:
     name = "onion"
 
-    async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
-        async def call(index: int, req: Request) -> Response:
-            if index == len(layers):
-                return await endpoint(req)
-            return await self.layer(layers[index], req, lambda r: call(index + 1, r))
+    def __init__(self) -> None:
+        self._chains: dict[Endpoint, tuple[tuple[Middleware, ...], Endpoint]] = {}
 
+    async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
+        # The chain around each endpoint is composed once and reused while its layers stay the
+        # same: composing it on every request cost more than running it (bench/pipeline.py).
+        # Emptied when full, as each routing failure brings a fresh endpoint.
+        layers = tuple(layers)
         try:
-            return await call(0, request)
+            cached = self._chains.get(endpoint)
+        except TypeError:  # an unhashable endpoint: compose afresh every time
+            cached = None
+        if cached is not None and cached[0] == layers:
+            chain = cached[1]
+        else:
+            chain = self.compose(layers, endpoint)
+            if len(self._chains) >= 64:
+                self._chains.clear()
+            try:
+                self._chains[endpoint] = (layers, chain)
+            except TypeError:
+                pass
+        try:
+            return await chain(request)
         except Exception as exc:  # the framework's last-resort handler, outside every layer
             return error_response(exc)
 
-    async def layer(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
-        early = await mw.on_request(request)
-        if early is not None:
-            return early
-        try:
-            response = await inner(request)
-        except Exception as exc:
-            converted = await mw.on_error(request, exc)
-            if converted is None:
-                raise
-            return converted
-        return await mw.on_response(request, response) or response
+    def compose(self, layers: Sequence[Middleware], endpoint: Endpoint) -> Endpoint:
+        """The chain as one endpoint, built inside out."""
+        inner = endpoint
+        for mw in reversed(layers):
+            inner = self.layer(mw, inner)
+        return inner
+
+    def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
+        """Layer `mw` around `inner`, as an endpoint (a closure: the cheapest call Python has)."""
+
+        async def around(request: Request) -> Response:
+            early = await mw.on_request(request)
+            if early is not None:
+                return early
+            try:
+                response = await inner(request)
+            except Exception as exc:
+                converted = await mw.on_error(request, exc)
+                if converted is None:
+                    raise
+                return converted
+            return await mw.on_response(request, response) or response
+
+        return around
 
 
 class Hooks:

@@ -5,11 +5,12 @@ Sanic guide and SPEC.md say, so a change to the reference that breaks a profile 
 """
 
 import asyncio
+from dataclasses import dataclass
 
 import pytest
 
-from mwconform.reference.http import Headers, Request
-from mwconform.reference.pipeline import Pipeline
+from mwconform.reference.http import Headers, Request, Response
+from mwconform.reference.pipeline import Middleware, Pipeline
 from mwconform.reference.probes import REQUEST_ID, Recorder, build_pipeline
 from mwconform.reference.scenario import Group, Handler, Probe, Raise, Respond, Route, Scenario, SetHeader, chain
 
@@ -92,3 +93,36 @@ def test_headers_set_on_the_way_out_come_innermost_first() -> None:
 def test_unknown_profile_is_refused_with_the_accepted_names() -> None:
     with pytest.raises(ValueError, match="unknown profile 'pyramid'; accepted: onion, hooks"):
         Pipeline("pyramid")
+
+
+def test_onion_recomposes_a_reused_chain_when_the_layers_change() -> None:
+    """The onion caches each endpoint's composed chain; a changed chain must never be served stale."""
+    recorder = Recorder()
+    app = build_pipeline(Scenario(OK, chain("A")), "onion", recorder)
+    request_id = [(REQUEST_ID, "t")]
+    asyncio.run(app.handle(Request("GET", "/ok", Headers(request_id))))
+    assert recorder.pop("t") == ["A>", "H", "<A:200"]
+    app.middleware.append(build_pipeline(Scenario(OK, chain("B")), "onion", recorder).middleware[0])
+    asyncio.run(app.handle(Request("GET", "/ok", Headers(request_id))))
+    assert recorder.pop("t") == ["A>", "B>", "H", "<B:200", "<A:200"]
+
+
+def test_onion_runs_unhashable_layers_and_many_routing_failures() -> None:
+    @dataclass  # eq=True without frozen: instances are unhashable
+    class Tag(Middleware):
+        value: str
+
+        async def on_response(self, request: Request, response: Response) -> Response | None:
+            response.headers.add("x-tag", self.value)
+            return None
+
+    app = Pipeline("onion", [Tag("a"), Tag("b")])
+    app.route("GET", "/ok", lambda request: _ok())
+    for _ in range(100):  # each failure brings a fresh endpoint into the chain cache
+        assert asyncio.run(app.handle(Request("GET", "/missing"))).status == 404
+    response = asyncio.run(app.handle(Request("GET", "/ok")))
+    assert (response.status, response.headers.get_all("x-tag")) == (200, ["b", "a"])
+
+
+async def _ok() -> Response:
+    return Response(200, Headers(), b"")

@@ -8,6 +8,7 @@ kills every mutant and that every case kills at least one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from mwconform.adapters.reference import ReferenceSubject
 from mwconform.reference.http import HTTPError, Request, Response, error_response
@@ -37,15 +38,23 @@ class ChainReversed(Onion):
 class ResponsePhaseTwice(Onion):
     """Each layer's response phase runs twice."""
 
-    async def layer(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
-        response = await super().layer(mw, request, inner)
-        return await mw.on_response(request, response) or response
+    def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
+        once = super().layer(mw, inner)
+
+        async def twice(request: Request) -> Response:
+            response = await once(request)
+            return await mw.on_response(request, response) or response
+
+        return twice
 
 
 class ShortCircuitCallsHandler(Onion):
     """An early response is sent, but the inner layers and the handler still run."""
 
-    async def layer(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
+    def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
+        return partial(self.enter, mw, inner)
+
+    async def enter(self, mw: Middleware, inner: Endpoint, request: Request) -> Response:
         if (early := await mw.on_request(request)) is not None:
             try:
                 await inner(request)
@@ -67,7 +76,7 @@ class ShortCircuitCallsHandler(Onion):
 class ShortCircuitIgnored(ShortCircuitCallsHandler):
     """A layer's early response is dropped and the request goes on to the handler."""
 
-    async def layer(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
+    async def enter(self, mw: Middleware, inner: Endpoint, request: Request) -> Response:
         await mw.on_request(request)
         return await self.wrap(mw, request, inner)
 

@@ -1,0 +1,104 @@
+"""Items 3 and 4: the whole conformance run, as `tox -e report` runs it, and how it grows.
+
+Every command runs as a child process whose own rusage (`os.wait4`) gives its CPU and peak RSS.
+The floor is what no run can avoid: each pytest process's start-up and collection (measured with
+`--collect-only`), plus, for every case that ran, the per-case CPU of item 2 for its adapter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from mwconform.adapters import ADAPTERS, subjects_of
+
+from .clones import specs
+from .measure import Figure, Usage, run_child
+
+ROOT = Path(__file__).resolve().parent.parent
+RAN = ("pass", "fail", "known", "error")  # outcomes whose case body ran (n/a stops before)
+
+
+def child_env() -> dict[str, str]:
+    """The environment for children: the checkout importable (for `bench.clones`)."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+
+
+def mwconform(*args: str) -> list[str]:
+    return [sys.executable, "-m", "mwconform.cli", *args]
+
+
+def run_adapters(out: Path, pytest_args: Sequence[str] = ()) -> tuple[Usage, int]:
+    """Every adapter's suites, one process each as `tox -e report` does: summed usage, cases run."""
+    usages, ran = [], 0
+    for adapter in ADAPTERS:
+        json_path = out / f"{adapter}.json"
+        usages.append(run_child(mwconform("run", "--adapter", adapter, "--json", str(json_path), "--no-fail", *pytest_args), child_env()))
+        ran += sum(c["outcome"] in RAN for c in json.loads(json_path.read_text())["cases"])
+    return Usage(sum(u.wall for u in usages), sum(u.cpu for u in usages), max(u.rss_mb for u in usages), 0), ran
+
+
+def ran_per_adapter(out: Path) -> dict[str, int]:
+    return {a: sum(c["outcome"] in RAN for c in json.loads((out / f"{a}.json").read_text())["cases"]) for a in ADAPTERS}
+
+
+def startup(adapter: str) -> Usage:
+    """One pytest process up to the first case: interpreter, plugins, imports, collection."""
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", tempfile.gettempdir(), "--collect-only"]
+    return run_child([*argv, "--pyargs", "mwconform.suites", f"--mwc-adapter={adapter}"], child_env())
+
+
+def measure_run(case_floor_ms: dict[str, float]) -> list[Figure]:
+    section = "3. whole run: every suite × every subject, one process per adapter (as tox -e report)"
+    with tempfile.TemporaryDirectory(prefix="mwc-bench-") as tmp:
+        out = Path(tmp)
+        serial, ran = run_adapters(out)
+        per_adapter = ran_per_adapter(out)
+        parallel, _ = run_adapters(out, ["--", "-n", "2"])
+    starts = {a: startup(a) for a in ADAPTERS}
+    floor_cpu = sum(starts[a].cpu + per_adapter[a] * case_floor_ms.get(a, 0.0) / 1e3 for a in ADAPTERS)
+    floor_wall = sum(starts[a].wall for a in ADAPTERS) + sum(per_adapter[a] * case_floor_ms.get(a, 0.0) / 1e3 for a in ADAPTERS)
+    start_note = ", ".join(f"{a} {starts[a].cpu:.2f}" for a in ADAPTERS)
+    return [
+        Figure(section, "cases executed (pass/fail/known/error)", ran, "cases", note=", ".join(f"{a} {n}" for a, n in per_adapter.items())),
+        Figure(section, "pytest start-up + collection, CPU (floor part)", sum(s.cpu for s in starts.values()), "s", note=f"per process: {start_note}"),
+        Figure(section, "CPU, -n 0", serial.cpu, "s", "floor", floor_cpu, 1.5, on_ratio=True, note="floor = start-ups + Σ cases × per-case CPU of item 2"),
+        Figure(section, "wall, -n 0", serial.wall, "s", "floor", floor_wall, 60.0),
+        Figure(section, "peak RSS (largest process), -n 0", serial.rss_mb, "MB", limit=500.0),
+        Figure(section, "wall, -n 2", parallel.wall, "s", "-n 0", serial.wall),
+        Figure(section, "CPU, -n 2 (all processes)", parallel.cpu, "s", "-n 0", serial.cpu),
+        Figure(section, "peak RSS (largest process), -n 2", parallel.rss_mb, "MB", limit=500.0),
+        Figure(section, "speed-up of -n 2 over -n 0 (wall)", serial.wall / parallel.wall, "×", limit=1.6, higher=True),
+    ]
+
+
+def measure_growth(copies: Sequence[int] = (1, 2, 4)) -> list[Figure]:
+    """The whole matrix in one process with each subject repeated k times."""
+    section = "4. growth: every subject repeated k times, one process"
+    names = [s.name for a in ADAPTERS for s in subjects_of(a)]
+    adapters = [f"--adapter={a}" for a in ADAPTERS]
+    usage: dict[int, Usage] = {}
+    with tempfile.TemporaryDirectory(prefix="mwc-bench-") as tmp:
+        for k in copies:
+            subjects = [f"--subject={s}" for s in specs(names, k)]
+            usage[k] = run_child(mwconform("run", *adapters, *subjects, "--json", f"{tmp}/k{k}.json", "--no-fail"), child_env())
+        top = max(copies)
+        subjects = [f"--subject={s}" for s in specs(names, top)]
+        parallel = run_child(mwconform("run", *adapters, *subjects, "--json", f"{tmp}/n2.json", "--no-fail", "--", "-n", "2"), child_env())
+    figures = [Figure(section, f"{k}× subjects ({k * len(names)}): wall / CPU / peak RSS", usage[k].cpu, "s CPU", note=f"wall {usage[k].wall:.2f} s, peak RSS {usage[k].rss_mb:.0f} MB") for k in copies]
+    lo, mid, hi = copies
+    for what, unit, get in (("CPU", "s", lambda u: u.cpu), ("wall", "s", lambda u: u.wall), ("peak RSS", "MB", lambda u: u.rss_mb)):
+        first = (get(usage[mid]) - get(usage[lo])) / (mid - lo)
+        later = (get(usage[hi]) - get(usage[mid])) / (hi - mid)
+        figures.append(
+            Figure(section, f"{what} per added copy, {mid}→{hi} vs {lo}→{mid}", later, unit, f"{lo}→{mid}", first, 1.25, on_ratio=True, note="linear growth ≈ 1×; > 1.25× would be worse than linear")
+        )
+    speedup = usage[top].wall / parallel.wall
+    figures.append(Figure(section, f"speed-up of -n 2 over -n 0 (wall) at {top}× subjects", speedup, "×", limit=1.6, higher=True, note=f"-n 2: wall {parallel.wall:.2f} s, CPU {parallel.cpu:.2f} s"))
+    figures.append(Figure(section, "hypothesis examples 1×/2×/4×", None, "", note="not measured: no hypothesis-driven suite on this branch (the properties suite lands with its own issue)"))
+    return figures
