@@ -26,6 +26,10 @@ from .adapters import UsageError, resolve, subjects_of
 from .adapters.base import MODES, Subject
 from .case import Case
 from .outcomes import Deviation, HarnessError, NotApplicable, Outcome
+from .suites.properties import budgets
+
+# Before hypothesis' own plugin configures, so `--hypothesis-profile=mwc-deep` can name ours.
+budgets.register()
 
 EVIDENCE = pytest.StashKey[dict[str, Any]]()
 _RESULTS = pytest.StashKey[list[dict[str, Any]]]()

@@ -8,7 +8,7 @@ import pkgutil
 
 from mwconform.case import Case
 
-SUITES = ("pipeline",)
+SUITES = ("pipeline", "properties")
 
 
 def catalogue() -> dict[str, list[Case]]:
