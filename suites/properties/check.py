@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,12 +125,19 @@ def _seed(profile: Settings, mwc: Context) -> int | None:
 
 
 def _replay(case: PropertyCase, mwc: Context, profile: Settings, used_seed: int | None, exc: BaseException) -> dict[str, Any]:
-    command = f"pytest --pyargs mwconform.suites.properties --mwc-subject {mwc.subject.name} --mwc-mode {mwc.mode} -k {case.id}"
+    """The command that draws the same examples again, and hypothesis' blob for the shrunk one."""
+    cls = type(mwc.subject)
+    if cls.__module__.startswith("mwconform.adapters."):
+        spec = mwc.subject.name
+    elif getattr(sys.modules.get(cls.__module__), cls.__qualname__, None) is cls:
+        spec = f"{cls.__module__}:{cls.__qualname__}"
+    else:
+        spec = "<the --mwc-subject of this run>"
+    command = f"pytest --pyargs mwconform.suites.properties --mwc-subject {spec} --mwc-mode {mwc.mode} -k {case.id}"
     if used_seed is None:
         how = "derandomized profile: the same command draws the same examples"
     else:
-        name = Settings.get_current_profile_name()
-        command += f" --hypothesis-profile={name} --hypothesis-seed={used_seed}"
+        command += f" --hypothesis-profile={Settings.get_current_profile_name()} --hypothesis-seed={used_seed}"
         how = f"random profile; seed {used_seed}"
     notes = "\n".join(getattr(exc, "__notes__", ()))
     blob = re.search(r"@reproduce_failure\(.*?\)", notes)
