@@ -1,7 +1,7 @@
 """Deliberately broken middleware pipelines: the pipeline suite must report `fail` for each.
 
 Each mutant is the reference pipeline with one realistic bug planted (its docstring, one line),
-served over a socket like any subject. `tests/test_pipeline_selftest.py` checks that the suite
+served like any subject. `tests/test_mutation_score.py` (`bench/mutation_score.py`) checks that the suite
 kills every mutant and that every case kills at least one.
 """
 
