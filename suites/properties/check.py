@@ -15,11 +15,13 @@ from __future__ import annotations
 import random
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import given, seed
 from hypothesis import settings as Settings
+from hypothesis import strategies as st
 
 from mwconform.case import Case
 from mwconform.harness import Exchange, run, send
@@ -29,19 +31,13 @@ from mwconform.reference.probes import Recorder
 from mwconform.suites.pipeline.check import differences, predict, watched_headers
 
 from . import budgets, render
-from .strategies import Example, Space, examples
-
-
-@dataclass(frozen=True)
-class PropertyCase(Case):
-    #: Generate route-local chains (`Group`s) as well as the global chain.
-    groups: bool = False
+from .strategies import Example, Space, examples, hostile_examples
 
 
 @dataclass
 class Outcome:
     example: Example
-    expected: list[Exchange]
+    expected: list[str]  # what was expected of each call, one line each
     observed: list[Exchange]
     problems: list[str]
 
@@ -59,7 +55,35 @@ def compare(example: Example, mwc: Context) -> Outcome:
     expected, observed = run(both(), mwc.deadline, f"running a generated scenario on {mwc.subject.name}")
     watched = watched_headers(example.scenario)
     problems = [f"{obs.call}: {d}" for exp, obs in zip(expected, observed) for d in differences(exp, obs, watched)]
-    return Outcome(example, expected, observed, problems)
+    return Outcome(example, [_line(e) for e in expected], observed, problems)
+
+
+def no_server_error(example: Example, mwc: Context) -> Outcome:
+    """Run one example on the subject alone: no 5xx, and no phase twice, whatever the path.
+
+    Not compared with the reference: clients normalise and frameworks decode hostile paths
+    differently (and legitimately), so only what every answer must satisfy is checked.
+    """
+
+    async def serve() -> list[Exchange]:
+        recorder = Recorder()
+        async with mwc.subject.serve(example.scenario, recorder, mwc.mode) as target:
+            return await send(target, recorder, example.calls)
+
+    observed = run(serve(), mwc.deadline, f"sending hostile paths to {mwc.subject.name}")
+    problems = [f"{render.call(e.call)}: status {e.status}, a server error for a request nothing in the scenario fails on" for e in observed if e.status >= 500]
+    problems += [f"{render.call(e.call)}: {event} ran twice" for e in observed for event in sorted(set(e.trace)) if e.trace.count(event) > 1]
+    return Outcome(example, ["-> 1xx-4xx, each phase at most once"] * len(observed), observed, problems)
+
+
+@dataclass(frozen=True)
+class PropertyCase(Case):
+    #: What to draw for a subject's space of scenarios.
+    draw: Callable[[Space], st.SearchStrategy[Example]] = examples
+    #: How one example is judged.
+    judge: Callable[[Example, Context], Outcome] = compare
+    #: Generate route-local chains (`Group`s) as well as the global chain.
+    groups: bool = False
 
 
 def check(case: PropertyCase, mwc: Context) -> None:
@@ -70,12 +94,12 @@ def check(case: PropertyCase, mwc: Context) -> None:
     broken: list[tuple[Example, BaseException]] = []
 
     @Settings(profile, report_multiple_bugs=False)
-    @given(examples(space))
+    @given(case.draw(space))
     def agree(example: Example) -> None:
         if broken:
             raise broken[0][1]
         try:
-            outcome = compare(example, mwc)
+            outcome = case.judge(example, mwc)
         except Exception as exc:
             broken.append((example, exc))
             raise
@@ -109,7 +133,7 @@ def check(case: PropertyCase, mwc: Context) -> None:
         if not broken:
             raise
         example, first = broken[0]
-        mwc.evidence(**base, scenario=render.scenario(example.scenario), calls=[str(c) for c in example.calls])
+        mwc.evidence(**base, scenario=render.scenario(example.scenario), calls=[render.call(c) for c in example.calls])
         raise HarnessError(
             f"{type(first).__name__}: {first} (on {render.scenario(example.scenario)} | calls: {render.calls(example.calls)})"
         ) from exc
@@ -144,15 +168,16 @@ def _replay(case: PropertyCase, mwc: Context, profile: Settings, used_seed: int 
     return {"command": command, "how": how, "reproduce_failure": blob.group(0) if blob else None}
 
 
-def _evidence(outcome: Outcome) -> dict[str, Any]:
-    def line(e: Exchange) -> str:
-        return f"{e.call} -> {e.status} [{' '.join(e.trace) or 'no trace'}]"
+def _line(e: Exchange) -> str:
+    return f"{render.call(e.call)} -> {e.status} [{' '.join(e.trace) or 'no trace'}]"
 
+
+def _evidence(outcome: Outcome) -> dict[str, Any]:
     return {
         "scenario": render.scenario(outcome.example.scenario),
-        "calls": [str(c) for c in outcome.example.calls],
-        "expected": [line(e) for e in outcome.expected],
-        "observed": [line(e) for e in outcome.observed],
+        "calls": [render.call(c) for c in outcome.example.calls],
+        "expected": outcome.expected,
+        "observed": [_line(e) for e in outcome.observed],
         "differences": outcome.problems,
         "exchanges": [e.to_json() for e in outcome.observed],
     }

@@ -9,6 +9,8 @@ priority.
 
 from __future__ import annotations
 
+import re
+
 from mwconform.reference.scenario import (
     Action,
     Call,
@@ -70,5 +72,10 @@ def scenario(s: Scenario) -> str:
     return "; ".join(parts)
 
 
+def call(c: Call) -> str:
+    """`GET /r0/a×4000`: long runs of one character are counted, not printed."""
+    return re.sub(r"(.)\1{15,}", lambda m: f"{m.group(1)}×{len(m.group(0))}", str(c))
+
+
 def calls(cs: tuple[Call, ...]) -> str:
-    return ", ".join(map(str, cs))
+    return ", ".join(map(call, cs))

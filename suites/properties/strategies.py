@@ -212,7 +212,7 @@ def calls(draw: st.DrawFn, scenario: Scenario, space: Space) -> Call:
     kinds = ["routed"] * 3 + ["unmatched"]
     wrong = [(p, ms) for p, ms, grouped in routed if len(ms) < len(METHODS) and (inside_prefix_ok or not grouped)]
     if wrong:
-        kinds.append("wrong-method")
+        kinds += ["wrong-method"] * 2
     kind = draw(st.sampled_from(kinds))
     if kind == "routed":
         path, methods, _ = draw(st.sampled_from(routed))
@@ -232,3 +232,27 @@ def examples(draw: st.DrawFn, space: Space) -> Example:
     scenario = draw(scenarios(space))
     sent = draw(st.lists(calls(scenario, space), min_size=1, max_size=3))
     return Example(scenario, tuple(sent))
+
+
+#: Path pieces that trip decoders and routers: every percent-encoded byte (NUL, `/`, `.`, invalid
+#: UTF-8), broken escapes, dot and empty segments, non-ASCII, bidi controls, long runs. Nothing a
+#: client refuses to send (control characters) and no `?`/`#`, which end the path.
+_PIECES = st.one_of(
+    st.text(st.sampled_from("abz09-_~"), min_size=1, max_size=4),
+    st.integers(0, 255).map(lambda b: f"%{b:02X}"),
+    st.sampled_from(["", ".", "..", "%", "%Z", "%zz", "%2e%2e", "%c0%af", "é", "€", "\u202e", ";a=b", "a b", "\\", "|", "'", "{p}"]),
+    st.integers(200, 4000).map(lambda n: "a" * n),
+)
+_TAIL = st.lists(st.lists(_PIECES, min_size=1, max_size=3).map("".join), min_size=1, max_size=3).map("/".join)
+
+
+@cache
+def hostile_examples(space: Space) -> st.SearchStrategy[Example]:
+    """Pass-through probes around parameter routes (in a group too, where the subject has groups),
+    and requests whose paths are built from hostile pieces, below a route or anywhere."""
+    routes = (Route("GET", "/r0/{p}"), Route("GET", "/r1"))
+    groups = (Group("g0", "/g0", (Probe("G1"),), (Route("GET", "/x0/{p}"),)),) if space.can("route-local") else ()
+    scenario = Scenario(routes, (Probe("A"), Probe("B")), groups)
+    bases = ["/", "/r0/", "/r1/", *(["/g0/", "/g0/x0/"] if groups else [])]
+    path = st.tuples(st.sampled_from(bases), _TAIL).map("".join)
+    return st.lists(path.map(lambda p: Call("GET", p)), min_size=1, max_size=3).map(lambda cs: Example(scenario, tuple(cs)))

@@ -3,7 +3,8 @@
 import pytest
 
 from mwconform.plugin import Context
-from mwconform.suites.properties.check import PropertyCase, check
+from mwconform.suites.properties.check import PropertyCase, check, no_server_error
+from mwconform.suites.properties.strategies import hostile_examples
 
 AGREE = (
     "pipeline.order.request",
@@ -40,6 +41,16 @@ CASES = [
         expect="As for global chains, and each group's chain runs, inside the global one, only for its own routes.",
         needs=frozenset({"route-local"}),
         groups=True,
+    ),
+    PropertyCase(
+        id="generated.hostile-paths",
+        title="pass-through A, B around GET /r0/{p} and GET /r1 (and group /g0 with G1 around GET /x0/{p}); GET paths "
+        "generated from percent-encoded bytes, broken escapes, dot and empty segments, non-ASCII, 4000-char runs",
+        requirements=("pipeline.routing.hostile-paths", "pipeline.phase.once"),
+        expect="Every request answers below 500 (a route's 200, 404, 405 or 400) and no phase runs twice; not "
+        "compared with the reference, since frameworks decode such paths differently.",
+        draw=hostile_examples,
+        judge=no_server_error,
     ),
 ]
 

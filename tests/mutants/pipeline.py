@@ -260,7 +260,7 @@ def _profiled(profile: type[Onion | Hooks]) -> type[Pipeline]:
 def mutant(bug: type, profile: str) -> type[ReferenceSubject]:
     """A subject `mutant/<Bug>` serving the reference with `bug` planted, under `profile`."""
     pipeline = _profiled(bug) if issubclass(bug, (Onion, Hooks)) else bug
-    attrs = {"name": f"mutant/{bug.__name__}", "profile": profile, "pipeline_class": pipeline, "description": bug.__doc__, "__module__": __name__}
+    attrs = {"name": f"mutant/{bug.__name__}", "profile": profile, "pipeline_class": pipeline, "description": bug.__doc__, "__module__": bug.__module__}
     return type(bug.__name__ + "Subject", (ReferenceSubject,), attrs)
 
 
