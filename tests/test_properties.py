@@ -62,3 +62,10 @@ def test_the_deep_profile_draws_random_examples_and_names_the_seed_that_replays_
     command = case["replay"]["command"]
     assert re.search(r"--hypothesis-profile=mwc-deep --hypothesis-seed=\d+$", command), command
     assert replay(command, tmp_path)["reason"] == case["reason"]
+
+
+def test_a_subject_that_crashes_on_a_generated_scenario_is_an_error_naming_it(tmp_path: Path) -> None:
+    """An adapter crash is the harness's problem, not a verdict: `error`, with the example, found at once."""
+    (case,) = run_suite("properties", ["tests.subjects:AdapterCrashes"], tmp_path, "-k", "generated.global-chain")["cases"]
+    assert case["outcome"] == "error"
+    assert re.fullmatch(r"HarnessError: RuntimeError: adapter bug: cannot build the app \(on global \[.*\]; .+ \| calls: .+\)", case["reason"]), case["reason"]

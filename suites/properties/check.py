@@ -31,18 +31,20 @@ from mwconform.reference.probes import Recorder
 from mwconform.suites.pipeline.check import differences, predict, watched_headers
 
 from . import budgets, render
-from .strategies import Example, Space, examples, hostile_examples
+from .strategies import Example, Space, examples
 
 
 @dataclass
-class Outcome:
+class Trial:
+    """One example as judged: what each call should have given, what it gave, what differs."""
+
     example: Example
     expected: list[str]  # what was expected of each call, one line each
     observed: list[Exchange]
     problems: list[str]
 
 
-def compare(example: Example, mwc: Context) -> Outcome:
+def compare(example: Example, mwc: Context) -> Trial:
     """Run one example on the reference and on the subject, one request after another."""
 
     async def both() -> tuple[list[Exchange], list[Exchange]]:
@@ -55,10 +57,10 @@ def compare(example: Example, mwc: Context) -> Outcome:
     expected, observed = run(both(), mwc.deadline, f"running a generated scenario on {mwc.subject.name}")
     watched = watched_headers(example.scenario)
     problems = [f"{obs.call}: {d}" for exp, obs in zip(expected, observed) for d in differences(exp, obs, watched)]
-    return Outcome(example, [_line(e) for e in expected], observed, problems)
+    return Trial(example, [_line(e) for e in expected], observed, problems)
 
 
-def no_server_error(example: Example, mwc: Context) -> Outcome:
+def no_server_error(example: Example, mwc: Context) -> Trial:
     """Run one example on the subject alone: no 5xx, and no phase twice, whatever the path.
 
     Not compared with the reference: clients normalise and frameworks decode hostile paths
@@ -73,7 +75,7 @@ def no_server_error(example: Example, mwc: Context) -> Outcome:
     observed = run(serve(), mwc.deadline, f"sending hostile paths to {mwc.subject.name}")
     problems = [f"{render.call(e.call)}: status {e.status}, a server error for a request nothing in the scenario fails on" for e in observed if e.status >= 500]
     problems += [f"{render.call(e.call)}: {event} ran twice" for e in observed for event in sorted(set(e.trace)) if e.trace.count(event) > 1]
-    return Outcome(example, ["-> 1xx-4xx, each phase at most once"] * len(observed), observed, problems)
+    return Trial(example, ["-> 1xx-4xx, each phase at most once"] * len(observed), observed, problems)
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class PropertyCase(Case):
     #: What to draw for a subject's space of scenarios.
     draw: Callable[[Space], st.SearchStrategy[Example]] = examples
     #: How one example is judged.
-    judge: Callable[[Example, Context], Outcome] = compare
+    judge: Callable[[Example, Context], Trial] = compare
     #: Generate route-local chains (`Group`s) as well as the global chain.
     groups: bool = False
 
@@ -90,7 +92,7 @@ def check(case: PropertyCase, mwc: Context) -> None:
     """Search for a scenario where the subject and the reference disagree; fail with the smallest."""
     space = Space.of(mwc.subject, case.groups)
     profile = budgets.chosen(mwc.node.config)
-    failures: list[Outcome] = []
+    failures: list[Trial] = []
     broken: list[tuple[Example, BaseException]] = []
 
     @Settings(profile, report_multiple_bugs=False)
@@ -99,13 +101,13 @@ def check(case: PropertyCase, mwc: Context) -> None:
         if broken:
             raise broken[0][1]
         try:
-            outcome = case.judge(example, mwc)
+            trial = case.judge(example, mwc)
         except Exception as exc:
             broken.append((example, exc))
             raise
-        if outcome.problems:
-            failures.append(outcome)  # hypothesis replays the shrunk example last
-            raise Deviation(outcome.problems[0])
+        if trial.problems:
+            failures.append(trial)  # hypothesis replays the shrunk example last
+            raise Deviation(trial.problems[0])
 
     used_seed = _seed(profile, mwc)
     if used_seed is not None:
@@ -172,12 +174,12 @@ def _line(e: Exchange) -> str:
     return f"{render.call(e.call)} -> {e.status} [{' '.join(e.trace) or 'no trace'}]"
 
 
-def _evidence(outcome: Outcome) -> dict[str, Any]:
+def _evidence(trial: Trial) -> dict[str, Any]:
     return {
-        "scenario": render.scenario(outcome.example.scenario),
-        "calls": [render.call(c) for c in outcome.example.calls],
-        "expected": outcome.expected,
-        "observed": [_line(e) for e in outcome.observed],
-        "differences": outcome.problems,
-        "exchanges": [e.to_json() for e in outcome.observed],
+        "scenario": render.scenario(trial.example.scenario),
+        "calls": [render.call(c) for c in trial.example.calls],
+        "expected": trial.expected,
+        "observed": [_line(e) for e in trial.observed],
+        "differences": trial.problems,
+        "exchanges": [e.to_json() for e in trial.observed],
     }

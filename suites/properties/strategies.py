@@ -1,7 +1,8 @@
 """Hypothesis strategies for whole pipeline scenarios and the requests sent to them.
 
 `examples(space)` draws a `Scenario` (a global chain, flat routes, route-local `Group`s) and a
-few `Call`s: routed requests, wrong methods on routed paths and unmatched paths. It only draws
+few `Call`s: routed requests, wrong methods on routed paths and unmatched paths;
+`hostile_examples(space)` draws requests with hostile paths for a fixed scenario. They only draw
 what `space` allows, so an aiohttp subject never gets a priority and a subject without
 `error-conversion` never gets a converting probe.
 
@@ -13,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TypeVar
 from functools import cache
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
@@ -51,6 +52,7 @@ GROUP_NAMES = "GKL"
 #: A pipeline case a subject declares `known` → the shape generation then leaves out, because
 #: every example of that shape would only rediscover the recorded deviation.
 STEERING: dict[str, str] = {
+    # aiohttp sub-apps own their prefix: their chain runs for 404s there and for 405s on their routes.
     "route.404-under-group-prefix": "no request under a group's prefix except its own routes with their own methods",
     "error.response-phase-raises": "no response phase raises",
     "order.seed-003-route-chain": "a global chain whenever a group has a chain",
