@@ -62,7 +62,7 @@ class Subject(ABC):
     #: Serving modes this subject supports; the first is its default.
     modes: ClassVar[tuple[str, ...]] = ("socket",)
     #: The suites this subject is graded by (`pipeline`, `cors`, ...); others never list it.
-    suites: ClassVar[frozenset[str]] = frozenset({"pipeline"})
+    suites: ClassVar[frozenset[str]] = frozenset({"pipeline", "properties"})
     #: Distributions whose versions the results record.
     packages: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""

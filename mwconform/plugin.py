@@ -27,6 +27,10 @@ from .adapters.base import CAPABILITIES, MODES, Subject
 from .case import Case
 from .harness import DEFAULT_DEADLINE
 from .outcomes import Deviation, HarnessError, NotApplicable, Outcome
+from .suites.properties import budgets
+
+# Before hypothesis' own plugin configures, so `--hypothesis-profile=mwc-deep` can name ours.
+budgets.register()
 
 EVIDENCE = pytest.StashKey[dict[str, Any]]()
 _RESULTS = pytest.StashKey[list[dict[str, Any]]]()

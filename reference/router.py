@@ -14,14 +14,23 @@ PATH_PARAM = re.compile(r"\{(\w+)(?::([^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
 
 
 def compile_path(path: str) -> re.Pattern[str]:
-    """`/post/{slug}` or `/post/{slug:[a-z-]+}` → a regex matched against the whole path."""
+    """`/post/{slug}` or `/post/{slug:[a-z-]+}` → a regex matched against the whole path.
+
+    A template that makes no valid regex (a bad parameter regex, a name used twice) raises
+    ValueError naming the template.
+    """
     out, pos = [], 0
     for m in PATH_PARAM.finditer(path):
         out.append(re.escape(path[pos : m.start()]))
         out.append(f"(?P<{m.group(1)}>{m.group(2) or '[^/]+'})")
         pos = m.end()
     out.append(re.escape(path[pos:]))
-    return re.compile("".join(out))
+    try:
+        return re.compile("".join(out))
+    except re.error as exc:
+        raise ValueError(
+            f"route path {path!r} is not a valid template ({exc}); accepted: text with {{name}} or {{name:regex}} parameters, each name once"
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pkgutil
 
 from mwconform.case import Case
 
-SUITES = ("pipeline", "cors", "session", "jwt")
+SUITES = ("pipeline", "properties", "cors", "session", "jwt")
 
 
 def catalogue() -> dict[str, list[Case]]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mwconform.suites import SUITES
 from tests.selftest import ROOT
 
 
@@ -20,7 +21,7 @@ def mwconform(*args: str, cwd: Path = ROOT) -> tuple[int, str]:
     [
         (["run", "--adapter", "flask"], "unknown adapter 'flask'; accepted: reference, aiohttp, sanic"),
         (["run", "--subject", "nope.mod:Thing"], "cannot import 'nope.mod' for subject 'nope.mod:Thing'"),
-        (["run", "--adapter", "aiohttp", "--suite", "graphql"], "unknown suite 'graphql'; accepted: pipeline"),
+        (["run", "--adapter", "aiohttp", "--suite", "graphql"], f"unknown suite 'graphql'; accepted: {', '.join(SUITES)}"),
         (["run"], "name what to grade: --adapter NAME"),
         (["smoke", "--subject", "sanic/nope"], "unknown subject 'sanic/nope'; sanic has: sanic/middleware"),
         (["report", "missing.json"], "no results file at missing.json"),

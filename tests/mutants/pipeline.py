@@ -1,7 +1,7 @@
 """Deliberately broken middleware pipelines: the pipeline suite must report `fail` for each.
 
 Each mutant is the reference pipeline with one realistic bug planted (its docstring, one line),
-served over a socket like any subject. `tests/test_pipeline_selftest.py` checks that the suite
+served like any subject. `tests/test_mutation_score.py` (`bench/mutation_score.py`) checks that the suite
 kills every mutant and that every case kills at least one.
 """
 
@@ -269,7 +269,7 @@ def _profiled(profile: type[Onion | Hooks]) -> type[Pipeline]:
 def mutant(bug: type, profile: str) -> type[ReferenceSubject]:
     """A subject `mutant/<Bug>` serving the reference with `bug` planted, under `profile`."""
     pipeline = _profiled(bug) if issubclass(bug, (Onion, Hooks)) else bug
-    attrs = {"name": f"mutant/{bug.__name__}", "profile": profile, "pipeline_class": pipeline, "description": bug.__doc__}
+    attrs = {"name": f"mutant/{bug.__name__}", "profile": profile, "pipeline_class": pipeline, "description": bug.__doc__, "__module__": bug.__module__}
     return type(bug.__name__ + "Subject", (ReferenceSubject,), attrs)
 
 

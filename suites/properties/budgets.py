@@ -1,0 +1,39 @@
+"""How many examples a property case tries: hypothesis profiles registered by mwconform.
+
+- `mwc-ci` (the default for property cases): 30 examples per case and subject, derandomized, so
+  CI stays short and a red run replays exactly with the same command.
+- `mwc-deep` (`pytest ... --hypothesis-profile=mwc-deep`): 1000 random examples per case and
+  subject, for long runs; a failure names the `--hypothesis-seed` that replays it.
+
+Any other profile given with `--hypothesis-profile` is used as is. No example database is
+written: a suite run in someone's CI leaves no `.hypothesis/` folder behind.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+CI, DEEP = "mwc-ci", "mwc-deep"
+
+_COMMON = dict(
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+    # No explain phase: it traces every line the subject runs, which makes each example ~20x slower.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+)
+
+
+def register() -> None:
+    """Register the profiles (idempotent); the plugin calls this before hypothesis loads one."""
+    settings.register_profile(CI, max_examples=30, derandomize=True, **_COMMON)
+    settings.register_profile(DEEP, max_examples=1000, derandomize=False, **_COMMON)
+
+
+def chosen(config: pytest.Config) -> settings:
+    """The profile a property case runs under: the one asked for, else `mwc-ci`."""
+    if config.getoption("hypothesis_profile", None):
+        return settings()  # the loaded profile, via hypothesis' own pytest option
+    return settings.get_profile(CI)

@@ -1,0 +1,25 @@
+"""Prints the mutation score that tests/test_mutation_score.py measured, at the end of the run, so CI
+output shows it (the measurement travels in the report's user properties, so it survives xdist)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench.mutation_score import Area, score
+
+_AREAS: list[Area] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name == "mutation_score" and report.when == "call":
+            _AREAS.append(Area(value["name"], value["mutants"], {(s, c): o for s, c, o in value["verdicts"]}))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _AREAS:
+        terminalreporter.section("mutation score")
+        for line in score(sorted(_AREAS, key=lambda a: a.name)).splitlines():
+            terminalreporter.write_line(line)
