@@ -68,4 +68,4 @@ def test_a_subject_that_crashes_on_a_generated_scenario_is_an_error_naming_it(tm
     """An adapter crash is the harness's problem, not a verdict: `error`, with the example, found at once."""
     (case,) = run_suite("properties", ["tests.subjects:AdapterCrashes"], tmp_path, "-k", "generated.global-chain")["cases"]
     assert case["outcome"] == "error"
-    assert re.fullmatch(r"HarnessError: RuntimeError: adapter bug: cannot build the app \(on global \[.*\]; .+ \| calls: .+\)", case["reason"]), case["reason"]
+    assert re.fullmatch(r"test/adapter-crashes could not build or serve the scenario \(socket mode\): RuntimeError: adapter bug: cannot build the app \(on global \[.*\]; .+ \| calls: .+\)", case["reason"]), case["reason"]

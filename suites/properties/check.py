@@ -24,7 +24,7 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
 from mwconform.case import Case
-from mwconform.harness import Exchange, run, send
+from mwconform.harness import Exchange, run, send, serving
 from mwconform.outcomes import Deviation, HarnessError
 from mwconform.plugin import Context
 from mwconform.reference.probes import Recorder
@@ -50,7 +50,7 @@ def compare(example: Example, mwc: Context) -> Trial:
     async def both() -> tuple[list[Exchange], list[Exchange]]:
         expected = await predict(example.scenario, mwc.subject.profile, example.calls)
         recorder = Recorder()
-        async with mwc.subject.serve(example.scenario, recorder, mwc.mode) as target:
+        async with serving(mwc.subject, example.scenario, recorder, mwc.mode) as target:
             observed = await send(target, recorder, example.calls)
         return expected, observed
 
@@ -69,7 +69,7 @@ def no_server_error(example: Example, mwc: Context) -> Trial:
 
     async def serve() -> list[Exchange]:
         recorder = Recorder()
-        async with mwc.subject.serve(example.scenario, recorder, mwc.mode) as target:
+        async with serving(mwc.subject, example.scenario, recorder, mwc.mode) as target:
             return await send(target, recorder, example.calls)
 
     observed = run(serve(), mwc.deadline, f"sending hostile paths to {mwc.subject.name}")
@@ -136,9 +136,8 @@ def check(case: PropertyCase, mwc: Context) -> None:
             raise
         example, first = broken[0]
         mwc.evidence(**base, scenario=render.scenario(example.scenario), calls=[render.call(c) for c in example.calls])
-        raise HarnessError(
-            f"{type(first).__name__}: {first} (on {render.scenario(example.scenario)} | calls: {render.calls(example.calls)})"
-        ) from exc
+        what = str(first) if isinstance(first, HarnessError) else f"{type(first).__name__}: {first}"
+        raise HarnessError(f"{what} (on {render.scenario(example.scenario)} | calls: {render.calls(example.calls)})") from exc
     mwc.evidence(**base)
 
 
