@@ -91,14 +91,32 @@ def measure_growth(copies: Sequence[int] = (1, 2, 4)) -> list[Figure]:
         subjects = [f"--subject={s}" for s in specs(names, top)]
         parallel = run_child(mwconform("run", *adapters, *subjects, "--json", f"{tmp}/n2.json", "--no-fail", "--", "-n", "2"), child_env())
     figures = [Figure(section, f"{k}× subjects ({k * len(names)}): wall / CPU / peak RSS", usage[k].cpu, "s CPU", note=f"wall {usage[k].wall:.2f} s, peak RSS {usage[k].rss_mb:.0f} MB") for k in copies]
-    lo, mid, hi = copies
-    for what, unit, get in (("CPU", "s", lambda u: u.cpu), ("wall", "s", lambda u: u.wall), ("peak RSS", "MB", lambda u: u.rss_mb)):
+    speedup = usage[top].wall / parallel.wall
+    figures.append(Figure(section, f"speed-up of -n 2 over -n 0 (wall) at {top}× subjects", speedup, "×", limit=1.6, higher=True, note=f"-n 2: wall {parallel.wall:.2f} s, CPU {parallel.cpu:.2f} s"))
+    return figures + linear(section, "subject copies", usage, copies)
+
+
+def measure_examples(factors: Sequence[int] = (1, 2, 4)) -> list[Figure]:
+    """The properties suite over every bundled subject with 1×, 2×, 4× the CI example budget."""
+    section = "4. growth: hypothesis examples per property case (properties suite, every subject)"
+    adapters = [f"--adapter={a}" for a in ADAPTERS]
+    usage: dict[int, Usage] = {}
+    with tempfile.TemporaryDirectory(prefix="mwc-bench-") as tmp:
+        for k in factors:
+            argv = mwconform("run", *adapters, "--suite", "properties", "--json", f"{tmp}/x{k}.json", "--no-fail", "--", "-p", "bench.hprofiles", f"--hypothesis-profile=mwc-bench-x{k}")
+            usage[k] = run_child(argv, child_env())
+    figures = [Figure(section, f"{k}× examples: wall / CPU / peak RSS", usage[k].cpu, "s CPU", note=f"wall {usage[k].wall:.2f} s, peak RSS {usage[k].rss_mb:.0f} MB") for k in factors]
+    return figures + linear(section, "example budget", usage, factors)
+
+
+def linear(section: str, what: str, usage: dict[int, Usage], steps: Sequence[int]) -> list[Figure]:
+    """Cost per added unit in the second step against the first: ≈ 1× when growth is linear."""
+    lo, mid, hi = steps
+    figures = []
+    for name, unit, get in (("CPU", "s", lambda u: u.cpu), ("wall", "s", lambda u: u.wall), ("peak RSS", "MB", lambda u: u.rss_mb)):
         first = (get(usage[mid]) - get(usage[lo])) / (mid - lo)
         later = (get(usage[hi]) - get(usage[mid])) / (hi - mid)
         figures.append(
-            Figure(section, f"{what} per added copy, {mid}→{hi} vs {lo}→{mid}", later, unit, f"{lo}→{mid}", first, 1.25, on_ratio=True, note="linear growth ≈ 1×; > 1.25× would be worse than linear")
+            Figure(section, f"{name} per added {what}, {mid}→{hi} vs {lo}→{mid}", later, unit, f"{lo}→{mid}", first, 1.25, on_ratio=True, note="linear growth ≈ 1×; > 1.25× would be worse than linear")
         )
-    speedup = usage[top].wall / parallel.wall
-    figures.append(Figure(section, f"speed-up of -n 2 over -n 0 (wall) at {top}× subjects", speedup, "×", limit=1.6, higher=True, note=f"-n 2: wall {parallel.wall:.2f} s, CPU {parallel.cpu:.2f} s"))
-    figures.append(Figure(section, "hypothesis examples 1×/2×/4×", None, "", note="not measured: no hypothesis-driven suite on this branch (the properties suite lands with its own issue)"))
     return figures

@@ -1,6 +1,6 @@
 """Run every benchmark and print the figures table; also `python -m bench` and `tox -e bench`.
 
-    python bench/run.py [--only pipeline,cases,run,growth] [--out bench/out/latest.json]
+    python bench/run.py [--only pipeline,cases,run,growth,report] [--out bench/out/latest.json]
 
 Timings are measured here and recorded, never asserted by the tests. Each figure is printed with
 the anchor it was compared with in the same run, the ratio, the target and whether it was met.
@@ -21,18 +21,19 @@ if __package__ in (None, ""):  # `python bench/run.py` from a checkout
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-from bench import cases, matrix, pipeline  # noqa: E402
+from bench import cases, matrix, pipeline, report_scale  # noqa: E402
 from bench.measure import Figure, table  # noqa: E402
 
-PARTS = ("pipeline", "cases", "run", "growth")
-REPORT_SCALE = Path(__file__).resolve().parent / "report_scale.py"
+PARTS = ("pipeline", "cases", "run", "growth", "report")
 
 
 def report_build() -> list[Figure]:
-    section = "5. report build: 6 subjects × 400 cases"
-    if not REPORT_SCALE.is_file():
-        return [Figure(section, "report build: measured by bench/report_scale.py (report branch)", None, "", note="not on this branch; not measured here")]
-    return [Figure(section, "report build: see the output of bench/report_scale.py", None, "", note=f"run: python {REPORT_SCALE.relative_to(Path.cwd()) if REPORT_SCALE.is_relative_to(Path.cwd()) else REPORT_SCALE}")]
+    section = "5. report build: 6 subjects × 400 synthetic cases (bench/report_scale.py)"
+    took, size, pages = report_scale.measure()
+    return [
+        Figure(section, "build time (wall)", took, "s", limit=5.0, note=f"{pages} pages"),
+        Figure(section, "index.html size", size / 1e6, "MB", limit=2.0),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     if "run" in parts:
         figures += matrix.measure_run(floors)
     if "growth" in parts:
-        figures += matrix.measure_growth()
-    figures += report_build()
+        figures += matrix.measure_growth() + matrix.measure_examples()
+    if "report" in parts:
+        figures += report_build()
     load_after = os.getloadavg()
 
     header = (
