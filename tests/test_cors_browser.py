@@ -15,9 +15,11 @@ whatever it is: a subject's known deviations are blocked (or shared) by both ali
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -27,17 +29,18 @@ from mwconform.adapters import resolve
 from mwconform.adapters.aiohttp import serve_app
 from mwconform.harness import run
 from mwconform.outcomes import NotApplicable
-from mwconform.reference.http import Headers
 from mwconform.reference.cors import REQUEST_HEADERS, REQUEST_METHOD, SAFELISTED_METHODS, CorsPolicy
+from mwconform.reference.http import Headers
 from mwconform.reference.probes import Recorder
 from mwconform.reference.scenario import Scenario
 from mwconform.suites.cors.check import ROUTES
 from mwconform.suites.cors.fetch import cors_check, exposed, preflight_check
+from tests.chromium import ARGS, CHROMIUM, MISSING
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+T = TypeVar("T")
 SUBJECTS = ["reference/cors", "aiohttp/reference-cors", "sanic/reference-cors", "aiohttp/aiohttp-cors", "aiohttp/handwritten", "sanic/sanic-cors"]
-DEADLINE = 30.0  # seconds for one subject under one policy: browser start, servers, every request
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=MISSING)
+DEADLINE = 30.0  # seconds for Chromium to start, or for one subject under one policy: servers, pages, every request
 
 #: The page. `runCases` is what issues the fetches; it keeps what it saw in `window.results`.
 PAGE = """<!doctype html>
@@ -52,6 +55,7 @@ async function runCases(cases) {
       results[c.id] = {shared: true, status: response.status, value: c.read ? response.headers.get(c.read) : null};
     } catch (e) {
       // A CORS failure is a network error: fetch() rejects with a TypeError and says nothing more.
+      if (!(e instanceof TypeError)) throw e;
       results[c.id] = {shared: false, status: null, value: null, error: e.name + ": " + e.message};
     }
   }
@@ -176,45 +180,103 @@ def page_app() -> web.Application:
     return app
 
 
-async def agreement(subject_name: str, policy_name: str) -> list[str]:
-    """Every case where the browser and the header-level verdict differ, one line each."""
-    from playwright.async_api import async_playwright
+class Chromium:
+    """Headless Chromium on an event loop of its own thread, shared by this module's tests.
 
+    Starting it costs about a second, and Playwright's connection lives in tasks that the
+    harness's `run()` would cancel after each case; the harness loop meanwhile keeps serving the
+    subject while the page fetches from it.
+    """
+
+    def __init__(self) -> None:
+        from playwright.async_api import async_playwright
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="chromium", daemon=True)
+        self.thread.start()
+        self.playwright = self._wait(async_playwright().start())
+        self.browser = self._wait(self.playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS))
+
+    def _wait(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(DEADLINE)
+
+    async def visit(self, pages: dict[str, list[BrowserCase]], target: str) -> dict[str, Seen]:
+        """For each page origin, open its page and run its cases against `target` (from any loop)."""
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._visit(pages, target), self.loop))
+
+    async def _visit(self, pages: dict[str, list[BrowserCase]], target: str) -> dict[str, Seen]:
+        context = await self.browser.new_context()
+        seen: dict[str, Seen] = {}
+        try:
+            for origin, cases in pages.items():
+                page = await context.new_page()
+                await page.goto(origin + "/")
+                batch = [{"id": c.id, "url": c.url(target), "init": c.init(), "read": c.read} for c in cases]
+                for case_id, got in (await page.evaluate("cases => runCases(cases)", batch)).items():
+                    seen[case_id] = Seen(got["shared"], got["status"], got["value"], got.get("error", ""))
+        finally:
+            await context.close()
+        return seen
+
+    def close(self) -> None:
+        try:
+            self._wait(self.browser.close())
+            self._wait(self.playwright.stop())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(DEADLINE)
+            self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Chromium]:
+    browser = Chromium()
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+Judge = Callable[[httpx.AsyncClient, BrowserCase, str, str], Awaitable[Seen]]
+
+
+async def agreement(chromium: Chromium, subject_name: str, policy_name: str, judge: Judge = header_level) -> list[str]:
+    """Every case where the browser and `judge` (the header-level verdict) differ, one line each."""
     subject = resolve(subject_name)
     async with serve_app(page_app()) as allowed_page, serve_app(page_app()) as refused_page:
         policy = policies(allowed_page.base_url)[policy_name]
         async with subject.serve(Scenario(ROUTES, (), cors=policy), Recorder(), "socket") as target:
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-                try:
-                    context = await browser.new_context()
-                    seen: dict[str, dict[str, Any]] = {}
-                    for page_origin, refused in ((allowed_page.base_url, False), (refused_page.base_url, True)):
-                        page = await context.new_page()
-                        await page.goto(page_origin + "/")
-                        batch = [{"id": c.id, "url": c.url(target.base_url), "init": c.init(), "read": c.read} for c in CASES if c.refused == refused]
-                        seen |= await page.evaluate("cases => runCases(cases)", batch)
-                finally:
-                    await browser.close()
+            origins = {case.id: refused_page.base_url if case.refused else allowed_page.base_url for case in CASES}
+            pages = {origin: [c for c in CASES if origins[c.id] == origin] for origin in dict.fromkeys(origins.values())}
+            seen = await chromium.visit(pages, target.base_url)
+            disagreements = []
             async with httpx.AsyncClient(timeout=5.0, trust_env=False) as client:
-                disagreements = []
                 for case in CASES:
-                    origin = refused_page.base_url if case.refused else allowed_page.base_url
-                    verdict = await header_level(client, case, target.base_url, origin)
-                    got = seen[case.id]
-                    browser_saw = Seen(got["shared"], got["status"], got["value"], got.get("error", ""))
-                    if not browser_saw.agrees(verdict):
-                        disagreements.append(f"{case.id} ({case.method} {case.path} from {origin}): browser {browser_saw}; fetch.py {verdict}")
+                    verdict = await judge(client, case, target.base_url, origins[case.id])
+                    if not seen[case.id].agrees(verdict):
+                        what = f"{case.id} ({case.method} {case.path} from {origins[case.id]})"
+                        disagreements.append(f"{what}: the browser {seen[case.id]}; fetch.py {verdict}")
     return disagreements
 
 
 @pytest.mark.parametrize("policy_name", POLICIES)
 @pytest.mark.parametrize("subject_name", SUBJECTS)
-def test_browser_agrees_with_header_level_verdicts(subject_name: str, policy_name: str) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it: apt-get install -y chromium)")
+def test_browser_agrees_with_header_level_verdicts(chromium: Chromium, subject_name: str, policy_name: str) -> None:
     try:
-        disagreements = run(agreement(subject_name, policy_name), DEADLINE, f"the browser run of {subject_name} under {policy_name}")
+        disagreements = run(agreement(chromium, subject_name, policy_name), DEADLINE, f"the browser run of {subject_name} under {policy_name}")
     except NotApplicable as exc:
         pytest.skip(f"{subject_name} cannot express the {policy_name} policy: {exc.reason}")
     assert not disagreements, f"{subject_name} under {policy_name}: the browser and the suite disagree:\n" + "\n".join(disagreements)
+
+
+def test_a_wrong_model_of_the_browser_disagrees(chromium: Chromium) -> None:
+    """The comparison can fail: a model that forgets credentials (so `*` seems to share a
+    credentialed response) is caught by the browser, which blocks those reads."""
+
+    async def forgets_credentials(client: httpx.AsyncClient, case: BrowserCase, target: str, origin: str) -> Seen:
+        return await header_level(client, replace(case, credentials=False), target, origin)
+
+    disagreements = run(agreement(chromium, "reference/cors", "wildcard", forgets_credentials), DEADLINE, "the browser run with a wrong model")
+    assert {line.split(" ", 1)[0] for line in disagreements} == {
+        "preflighted-credentialed", "credentialed", "exposed-credentialed", "handler-sets-allow-origin"
+    }, disagreements
