@@ -2,7 +2,7 @@
 
 Each mutant is the reference `CorsMiddleware` with one realistic bug planted (its docstring, one
 line), served outermost in the reference pipeline like `reference/cors`.
-`tests/test_cors_selftest.py` checks that the suite kills every mutant and every case kills one.
+`tests/test_mutation_score.py` checks that the suite kills every mutant and every case kills one.
 """
 
 from __future__ import annotations

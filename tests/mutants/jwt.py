@@ -2,7 +2,7 @@
 
 Each mutant is the reference `JwtMiddleware` with one realistic bug planted (its docstring, one
 line), served in front of the reference pipeline like any subject. Most bugs are ones real
-packages have had (the CVE or package is named). `tests/test_jwt_selftest.py` checks that the
+packages have had (the CVE or package is named). `tests/test_mutation_score.py` checks that the
 suite kills every mutant and that every jwt case kills at least one.
 """
 
