@@ -2,7 +2,7 @@
 
 Each mutant is the reference session middleware (manager, middleware or storage) with one
 realistic bug planted (its docstring, one line), served in the reference pipeline like any
-subject. `tests/test_session_selftest.py` checks that the suite kills every mutant and that every
+subject. `tests/test_mutation_score.py` checks that the suite kills every mutant and that every
 session case kills at least one.
 """
 
