@@ -99,9 +99,10 @@ class AiohttpSubject(Subject):
     packages = ("aiohttp",)
     description = "aiohttp `@web.middleware` chain; route-local chains as sub-applications (`add_subapp`)"
     known = {
-        "route.404-under-group-prefix": (
-            "a sub-application owns its whole prefix, so its middleware also runs for unmatched "
-            "paths below it (aiohttp docs, Nested applications)"
+        **dict.fromkeys(
+            ("route.404-under-group-prefix", "route.405-under-group-prefix"),
+            "a sub-application owns its whole prefix, so its middleware also runs for its 404 and 405 answers "
+            "(aiohttp docs, Nested applications)",
         ),
     }
 
