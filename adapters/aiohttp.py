@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from ..harness import free_socket
-from ..reference.probes import REQUEST_ID, Recorder, RequestIO, echo_body, error_phase, handler_phase, request_phase, response_phase
+from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, handler_phase, request_phase, response_phase
 from ..reference.scenario import Group, Probe, Route, Scenario
 from .base import CAPABILITIES, Subject, Target
 
@@ -50,17 +50,12 @@ class AiohttpIO(RequestIO):
         return _http_error(status)() if status is not None else RuntimeError("raised because the scenario asked for it")
 
 
-def _recorder(recorder: Recorder, request: web.Request) -> Callable[[str], None]:
-    request_id = request.headers.get(REQUEST_ID)
-    return lambda event: recorder.add(request_id, event)
-
-
 def probe_middleware(probe: Probe, recorder: Recorder) -> Middleware:
     """One probe as a new-style aiohttp middleware."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-        io, record = AiohttpIO(request), _recorder(recorder, request)
+        io, record = AiohttpIO(request), recorder.sink(request.headers)
         if probe.request is not None:
             early = request_phase(probe, io, record)
             if early is not None:
@@ -84,7 +79,7 @@ def probe_middleware(probe: Probe, recorder: Recorder) -> Middleware:
 def route_handler(route: Route, recorder: Recorder) -> Callable[[web.Request], Any]:
     async def handle(request: web.Request) -> web.Response:
         io = AiohttpIO(request)
-        await handler_phase(route.handler, io, _recorder(recorder, request))
+        await handler_phase(route.handler, io, recorder.sink(request.headers))
         body = echo_body(request.match_info, io.context())
         response = web.Response(status=route.handler.status, body=body, content_type="application/json")
         for name, value in route.handler.headers:
@@ -104,9 +99,10 @@ class AiohttpSubject(Subject):
     packages = ("aiohttp",)
     description = "aiohttp `@web.middleware` chain; route-local chains as sub-applications (`add_subapp`)"
     known = {
-        "route.404-under-group-prefix": (
-            "a sub-application owns its whole prefix, so its middleware also runs for unmatched "
-            "paths below it (aiohttp docs, Nested applications)"
+        **dict.fromkeys(
+            ("route.404-under-group-prefix", "route.405-under-group-prefix"),
+            "a sub-application owns its whole prefix, so its middleware also runs for its 404 and 405 answers "
+            "(aiohttp docs, Nested applications)",
         ),
     }
 

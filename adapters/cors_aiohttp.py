@@ -114,6 +114,7 @@ class AiohttpCors(AiohttpSubject):
             "`is_method_allowed` upper-cases the requested method and the answer echoes it, so `patch` is approved by a policy naming PATCH"
         ),
         **dict.fromkeys(("preflight.behind-auth", "preflight.behind-auth-wildcard"), _route_preflight + " and answers 401"),
+        "preflight.behind-redirect": _route_preflight + ", and an https-redirect middleware answers it 308",
         **dict.fromkeys(("preflight.never-reaches-handler", "preflight.never-reaches-handler-wildcard"), _route_preflight),
     }
 

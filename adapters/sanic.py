@@ -24,12 +24,17 @@ from sanic.response import raw, text
 
 from ..harness import free_socket
 from ..outcomes import HarnessError
-from ..reference.probes import REQUEST_ID, Recorder, RequestIO, echo_body, handler_phase, request_phase, response_phase
+from ..reference.probes import Recorder, RequestIO, echo_body, handler_phase, request_phase, response_phase
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Probe, Route, Scenario
 from .base import CAPABILITIES, Subject, Target
 
 _names = itertools.count()
+
+
+def unique_name(prefix: str = "mwc") -> str:
+    """A name no other app, blueprint or route in this process has: Sanic keeps a global registry."""
+    return f"{prefix}{next(_names)}"
 
 # Sanic logs every handled exception with a traceback; the scenarios raise on purpose.
 for _logger in ("sanic.error", "sanic.root", "sanic.server"):
@@ -71,7 +76,7 @@ class _Blueprint(_OnceErrorFormat, Blueprint):
 
 def new_app() -> Sanic:
     """A Sanic app that can start beside others in this process and ignores an installed sanic-ext."""
-    app = _App(f"mwc{next(_names)}", configure_logging=False)
+    app = _App(unique_name(), configure_logging=False)
     app.config.TOUCHUP = False
     app.config.AUTO_EXTEND = False
     app.config.MOTD = False
@@ -94,11 +99,6 @@ class SanicIO(RequestIO):
         if status is None:
             return RuntimeError("raised because the scenario asked for it")
         return SanicException(f"HTTP {status}", status_code=status)
-
-
-def _recorder(recorder: Recorder, request: Request) -> Callable[[str], None]:
-    request_id = request.headers.get(REQUEST_ID)
-    return lambda event: recorder.add(request_id, event)
 
 
 class SanicSubject(Subject):
@@ -125,26 +125,26 @@ class SanicSubject(Subject):
         if probe.request is not None:
 
             async def on_request(request: Request) -> HTTPResponse | None:
-                return request_phase(probe, SanicIO(request), _recorder(recorder, request))
+                return request_phase(probe, SanicIO(request), recorder.sink(request.headers))
 
             self.attach(target, on_request, "request", probe.priority)
         if probe.response is not None or probe.convert is not None:
 
             async def on_response(request: Request, response: HTTPResponse) -> HTTPResponse | None:
-                return response_phase(probe, SanicIO(request), _recorder(recorder, request), response, response.status)
+                return response_phase(probe, SanicIO(request), recorder.sink(request.headers), response, response.status)
 
             self.attach(target, on_response, "response", probe.priority)
 
     def add_route(self, target: Sanic | Blueprint, route: Route, recorder: Recorder) -> None:
         async def handle(request: Request, **params: str) -> HTTPResponse:
             io = SanicIO(request)
-            await handler_phase(route.handler, io, _recorder(recorder, request))
+            await handler_phase(route.handler, io, recorder.sink(request.headers))
             response = raw(echo_body(params, io.context()), status=route.handler.status, content_type="application/json")
             for name, value in route.handler.headers:
                 response.headers.add(name, value)
             return response
 
-        target.add_route(handle, sanic_path(route.path), methods=[route.method], name=f"r{next(_names)}")
+        target.add_route(handle, sanic_path(route.path), methods=[route.method], name=unique_name("r"))
 
     def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
         """Feature subjects (CORS, session, JWT) install their middleware here, before the chain."""
@@ -159,7 +159,7 @@ class SanicSubject(Subject):
         for route in scenario.routes:
             self.add_route(app, route, recorder)
         for group in scenario.groups:
-            bp = _Blueprint(f"mwc{next(_names)}", url_prefix=group.prefix)
+            bp = _Blueprint(unique_name(), url_prefix=group.prefix)
             for probe in group.chain:
                 self.install(bp, probe, recorder)
             for route in group.routes:

@@ -20,7 +20,7 @@ from ..reference.probes import Recorder, handler_phase
 from ..reference.scenario import Route, Scenario
 from ..reference.session import Session, SessionManager, SessionPolicy
 from ..reference.session_ops import ReferenceSessionAPI, SessionAPI, apply, render
-from .aiohttp import AiohttpIO, AiohttpSubject, Middleware, _recorder
+from .aiohttp import AiohttpIO, AiohttpSubject, Middleware
 from .base import Subject, Target
 from .session import Backend, ReferenceSessionSubject, SessionSubject, redis_client, require
 
@@ -42,7 +42,7 @@ class AiohttpSessionSubject(SessionSubject, AiohttpSubject):
         async def handle(request: web.Request) -> web.Response:
             io = AiohttpIO(request)
             session = await apply(action, self.session_api(request), io.header)
-            await handler_phase(handler, io, _recorder(recorder, request))
+            await handler_phase(handler, io, recorder.sink(request.headers))
             content_type, body = render(action, session)
             return web.Response(status=handler.status, body=body, content_type=content_type)
 

@@ -23,7 +23,7 @@ from ..reference.scenario import Route, Scenario
 from ..reference.session import SessionPolicy
 from ..reference.session_ops import ReferenceSessionAPI, SessionAPI, apply, render
 from .base import Subject
-from .sanic import SanicIO, SanicSubject, _names, _recorder, sanic_path
+from .sanic import SanicIO, SanicSubject, sanic_path, unique_name
 from .session import Backend, ReferenceSessionSubject, SessionSubject, require
 
 log = logging.getLogger("mwconform.session")
@@ -44,11 +44,11 @@ class SanicSessionSubject(SessionSubject, SanicSubject):
         async def handle(request: Request, **params: str) -> HTTPResponse:
             io = SanicIO(request)
             session = await apply(action, self.session_api(request), io.header)
-            await handler_phase(handler, io, _recorder(recorder, request))
+            await handler_phase(handler, io, recorder.sink(request.headers))
             content_type, body = render(action, session)
             return raw(body, status=handler.status, content_type=content_type)
 
-        target.add_route(handle, sanic_path(route.path), methods=[route.method], name=f"r{next(_names)}")
+        target.add_route(handle, sanic_path(route.path), methods=[route.method], name=unique_name("r"))
 
 
 class SanicReferenceCookie(ReferenceSessionSubject, SanicSessionSubject):

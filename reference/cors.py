@@ -53,6 +53,9 @@ REQUEST_HEADERS = "Access-Control-Request-Headers"
 CORS_RESPONSE_HEADERS = (ALLOW_ORIGIN, ALLOW_CREDENTIALS, ALLOW_METHODS, ALLOW_HEADERS, EXPOSE_HEADERS, MAX_AGE)
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def _origin_problem(origin: str) -> str | None:
     """Why `origin` is not a serialized https/http origin (`scheme://host[:port]`), or None."""
     parts = urlsplit(origin)
@@ -62,6 +65,12 @@ def _origin_problem(origin: str) -> str | None:
         return "an origin has no path, query, user or trailing slash"
     if origin != origin.lower():
         return "browsers send origins in lowercase and compare them byte for byte"
+    try:
+        port = parts.port
+    except ValueError:
+        return "its port is not a number from 0 to 65535"
+    if port == _DEFAULT_PORTS[parts.scheme]:
+        return f"browsers omit the default port {port} of {parts.scheme} and compare origins byte for byte"
     return None
 
 

@@ -50,6 +50,17 @@ class Recorder:
     def pop(self, request_id: str) -> list[str]:
         return self._events.pop(request_id, [])
 
+    def sink(self, headers: FieldLookup) -> Callable[[str], None]:
+        """The `record` callable for the request with these headers (its REQUEST_ID names its trace)."""
+        request_id = headers.get(REQUEST_ID)
+        return lambda event: self.add(request_id, event)
+
+
+class FieldLookup(Protocol):
+    """Any framework's request headers: a case-insensitive `get`."""
+
+    def get(self, name: str) -> str | None: ...
+
 
 class ProbeIO(Protocol[R]):
     """The few things a probe does to a framework's request and response."""
@@ -162,7 +173,7 @@ class ProbeMiddleware(Middleware):
         self.name, self.priority = probe.name, probe.priority
 
     def _record(self, request: Request) -> Callable[[str], None]:
-        return lambda event: self.recorder.add(request.headers.get(REQUEST_ID), event)
+        return self.recorder.sink(request.headers)
 
     async def on_request(self, request: Request) -> Response | None:
         if self.probe.request is None:
@@ -181,7 +192,7 @@ class ProbeMiddleware(Middleware):
 
 def reference_endpoint(handler: Handler, recorder: Recorder) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
-        await handler_phase(handler, ReferenceIO(request), lambda e: recorder.add(request.headers.get(REQUEST_ID), e))
+        await handler_phase(handler, ReferenceIO(request), recorder.sink(request.headers))
         body = echo_body(request.match_info, request.ctx)
         return Response(handler.status, Headers([("content-type", "application/json"), *handler.headers]), body)
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from .http import Headers, Request, Response
 from .pipeline import Endpoint
-from .probes import REQUEST_ID, Recorder, ReferenceIO, handler_phase
+from .probes import Recorder, ReferenceIO, handler_phase
 from .scenario import Handler, SessionAction
 from .session import SESSION_KEY, Session
 
@@ -93,7 +93,7 @@ def reference_session_endpoint(handler: Handler, recorder: Recorder) -> Endpoint
 
     async def endpoint(request: Request) -> Response:
         session = await apply(action, ReferenceSessionAPI(request.state[SESSION_KEY]), request.headers.get)
-        await handler_phase(handler, ReferenceIO(request), lambda e: recorder.add(request.headers.get(REQUEST_ID), e))
+        await handler_phase(handler, ReferenceIO(request), recorder.sink(request.headers))
         content_type, body = render(action, session)
         return Response(handler.status, Headers([("content-type", content_type), *handler.headers]), body)
 

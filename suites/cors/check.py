@@ -33,6 +33,9 @@ from mwconform.suites.cors.fetch import cors_check, exposed, preflight_check
 A = "https://app.example.com"
 B = "http://localhost:8080"
 E = "https://evil.example"
+#: Private Network Access (WICG): the preflight asks, the server opts in.
+REQUEST_PRIVATE_NETWORK = "Access-Control-Request-Private-Network"
+ALLOW_PRIVATE_NETWORK = "Access-Control-Allow-Private-Network"
 
 #: The handler of /r sets its own Vary (to be merged) and a header to expose.
 R = Handler(headers=(("X-Request-Id", "42"), ("Vary", "Accept-Encoding")))
@@ -237,15 +240,29 @@ class NotInside(Check):
         return [f"the preflight reached {' '.join(inner)}"] if inner else []
 
 
+@dataclass(frozen=True)
+class NoPrivateNetwork(Check):
+    """The preflight answer does not open the private network (no policy here opts in)."""
+
+    def __str__(self) -> str:
+        return f"no {ALLOW_PRIVATE_NETWORK}: true"
+
+    def problems(self, ex: Exchange) -> list[str]:
+        lines = [v.strip().lower() for v in ex.headers.get_all(ALLOW_PRIVATE_NETWORK)]
+        return [f"{ALLOW_PRIVATE_NETWORK} {lines} under a policy that never allows it"] if "true" in lines else []
+
+
 def _cors_fields(ex: Exchange) -> str:
     names = {h.lower() for h in (*CORS_RESPONSE_HEADERS, "Vary")}
     return "; ".join(f"{n}: {v}" for n, v in ex.headers if n.lower() in names) or "no CORS headers"
 
 
-def preflight_call(origin: str, method: str, names: str | None = None, path: str = "/r") -> Call:
+def preflight_call(origin: str, method: str, names: str | None = None, path: str = "/r", private_network: bool = False) -> Call:
     headers = [("Origin", origin), (REQUEST_METHOD, method)]
     if names is not None:
         headers.append((REQUEST_HEADERS, names))
+    if private_network:
+        headers.append((REQUEST_PRIVATE_NETWORK, "true"))
     return Call("OPTIONS", path, tuple(headers))
 
 
@@ -259,6 +276,8 @@ def get(origin: str | None, path: str = "/r", method: str = "GET", cookie: bool 
 @dataclass(frozen=True)
 class CorsCase(Case):
     policy: CorsPolicy = CorsPolicy()
+    #: Calls sent first to the same server; the checks judge `call`'s answer alone.
+    before: tuple[Call, ...] = ()
     call: Call = Call("GET", "/r")
     #: Layers inside the CORS layer (e.g. an authentication probe that answers 401).
     chain: tuple[Probe, ...] = ()
@@ -277,7 +296,7 @@ def check(case: CorsCase, mwc: Context) -> None:
         recorder = Recorder()
         async with mwc.subject.serve(case.scenario, recorder, mwc.mode) as target:
             try:
-                [ex] = await send(target, recorder, [case.call])
+                *earlier, ex = await send(target, recorder, [*case.before, case.call])
             except HarnessError as exc:
                 # The server took the request and closed the connection unanswered: its CORS layer
                 # crashed on this input (aiohttp-cors asserts), which no browser can read either.
@@ -285,9 +304,9 @@ def check(case: CorsCase, mwc: Context) -> None:
                     mwc.evidence(policy=repr(case.policy), expected=[str(c) for c in case.checks], observed=str(exc))
                     raise Deviation(f"{case.call}: the subject closed the connection without answering") from exc
                 raise
-        return ex
+        return earlier, ex
 
-    ex = run(exchange(), mwc.deadline, f"running {case.id} on {mwc.subject.name}")
+    earlier, ex = run(exchange(), mwc.deadline, f"running {case.id} on {mwc.subject.name}")
     problems = [p for c in case.checks for p in c.problems(ex)]
     mwc.evidence(
         profile=mwc.subject.profile,
@@ -295,7 +314,7 @@ def check(case: CorsCase, mwc: Context) -> None:
         policy=repr(case.policy),
         expected=[str(c) for c in case.checks],
         observed={"status": ex.status, "cors": _cors_fields(ex), "trace": ex.trace},
-        exchanges=[ex.to_json()],
+        exchanges=[e.to_json() for e in (*earlier, ex)],
         differences=problems,
     )
     if problems:

@@ -50,6 +50,16 @@ CASES = [
         call=get(E, cookie=True),
         checks=(NoCorsHeaders(),),
     ),
+    CorsCase(
+        id="origin.list-after-allowed-origin",
+        title=f"list policy; GET /r from {A} with a cookie, then GET /r from {E} with a cookie",
+        requirements=("cors.origin.per-request",),
+        expect=f"The second answer is not shared with {E} and carries no CORS headers: nothing of the first request's answer is reused.",
+        policy=LIST,
+        before=(get(A, cookie=True),),
+        call=get(E, cookie=True),
+        checks=(Blocked(E), NoCorsHeaders()),
+    ),
 ]
 
 

@@ -13,6 +13,7 @@ from mwconform.suites.cors.check import (
     CredentialsTrue,
     MaxAge,
     NoPreflightAnswer,
+    NoPrivateNetwork,
     NotInside,
     Preflight,
     check,
@@ -128,6 +129,26 @@ CASES = [
         checks=(NotInside(),),
     )
     for suffix, policy_name, policy, origin in (("", "list", LIST, A), ("-wildcard", "*", STAR, E))
+] + [
+    CorsCase(
+        id="preflight.behind-redirect",
+        title=f"list policy; https-redirect layer answering 308 inside CORS; OPTIONS /r from {A} for PUT, x-custom",
+        requirements=("cors.preflight.short-circuit",),
+        expect="The preflight is approved by the CORS layer with an ok status; the redirect layer and the handler never see it.",
+        policy=LIST,
+        chain=(Probe("redirect", request=Respond(308, "use https"), response=None),),
+        call=preflight_call(A, "PUT", "x-custom"),
+        checks=(Preflight(A, "PUT", ("x-custom",), True), NotInside()),
+    ),
+    CorsCase(
+        id="preflight.private-network",
+        title=f"list policy; OPTIONS /r from {A} for PUT with Access-Control-Request-Private-Network: true",
+        requirements=("cors.preflight.private-network",),
+        expect="No Access-Control-Allow-Private-Network: true: the policy never opted in (approving or refusing the PUT is free).",
+        policy=LIST,
+        call=preflight_call(A, "PUT", private_network=True),
+        checks=(NoPrivateNetwork(),),
+    ),
 ]
 
 

@@ -63,6 +63,15 @@ CASES = [
         scenario=Scenario(OK, chain("A"), (API,)),
         calls=(Call("GET", "/api/missing"),),
     ),
+    PipelineCase(
+        id="route.405-under-group-prefix",
+        title="global A; route-local G on /api with only GET /api/x; POST /api/x",
+        requirements=("pipeline.route.unmatched-in-group",),
+        expect="405 with only A running: no route takes POST /api/x, so no route-local chain runs.",
+        needs=frozenset({"route-local"}),
+        scenario=Scenario(OK, chain("A"), (API,)),
+        calls=(Call("POST", "/api/x"),),
+    ),
 ]
 
 

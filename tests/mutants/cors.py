@@ -358,6 +358,29 @@ class RequiresRequestHeaders(CorsMiddleware):
         return super().preflight(request)
 
 
+class KeepsHeadersAcrossRequests(CorsMiddleware):
+    """The last allowed origin's CORS headers are kept on the middleware and added to later answers."""
+
+    remembered: list[tuple[str, str]] = []
+
+    def decorate(self, request: Request, response: Response) -> None:
+        super().decorate(request, response)
+        if ALLOW_ORIGIN in response.headers:
+            self.remembered = [(n, v) for n, v in response.headers if n.lower().startswith("access-control-")]
+        for name, value in self.remembered:
+            response.headers.set(name, value)
+
+
+class ApprovesPrivateNetwork(CorsMiddleware):
+    """Every preflight that asks for private-network access gets it (flask-cors CVE-2024-6221)."""
+
+    def preflight(self, request: Request) -> Response:
+        response = super().preflight(request)
+        if request.headers.get("Access-Control-Request-Private-Network") == "true":
+            response.headers.set("Access-Control-Allow-Private-Network", "true")
+        return response
+
+
 def mutant(bug: type[CorsMiddleware]) -> type[ReferenceCors]:
     """A subject `mutant/cors-<Bug>` serving the reference with `bug` as its CORS layer."""
     attrs = {"name": f"mutant/cors-{bug.__name__}", "middleware_class": bug, "description": bug.__doc__}
@@ -401,6 +424,8 @@ MUTANTS: list[type[ReferenceCors]] = [
         RequestHeadersNotStripped,
         RequestHeadersCaseSensitive,
         RequiresRequestHeaders,
+        KeepsHeadersAcrossRequests,
+        ApprovesPrivateNetwork,
     )
 ]
 globals().update({m.__name__: m for m in MUTANTS})
