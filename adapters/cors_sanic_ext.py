@@ -66,6 +66,7 @@ class SanicExtCors(SanicSubject):
         "preflight.approved-wildcard-authorization": "CORS_ALLOW_HEADERS='*' is answered with `*`, which never covers Authorization (Fetch §4.8)",
         **dict.fromkeys(("preflight.behind-auth", "preflight.behind-auth-wildcard"), _auto_options + ": an auth middleware answers it 401"),
         **dict.fromkeys(("preflight.never-reaches-handler", "preflight.never-reaches-handler-wildcard"), _auto_options),
+        "preflight.behind-redirect": _auto_options + ": an https-redirect middleware answers it 308",
     }
 
     def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
