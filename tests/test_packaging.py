@@ -38,7 +38,10 @@ def audited(middleware):
 class TheirSubject(AiohttpSubject):
     name = "theirpkg/audited"
     description = "our aiohttp middleware, wrapped by audited()"
-    known = {"route.404-under-group-prefix": "we mount sub-apps, so their middleware sees 404s under the prefix"}
+    known = {
+        "route.404-under-group-prefix": "we mount sub-apps, so their middleware sees 404s under the prefix",
+        "route.405-under-group-prefix": "we mount sub-apps, so their middleware sees 405s under the prefix",
+    }
 
     def middleware(self, probe, recorder):
         return audited(super().middleware(probe, recorder))
