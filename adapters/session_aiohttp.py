@@ -169,6 +169,7 @@ class AiohttpSessionSimple(AiohttpSessionPackage):
             for row in ("default-policy", "host-prefix-strict", "samesite-none-domain-path", "script-readable-no-samesite")
         },
         **{f"integrity.{row}": SIMPLE_UNDECODABLE for row in ("one-character-changed", "truncated", "garbage", "empty-value", "4k-junk")},
+        "robust.hostile-cookie": SIMPLE_UNDECODABLE + "; e.g. Cookie: mwc_session=\"",
         "integrity.foreign-key": "SimpleCookieStorage is unsigned ('use it for tests only'): any well-formed JSON cookie is trusted",
         "logout.deletes-cookie": (
             "SimpleCookieStorage saves an invalidated session as the cookie '{}' with the full Max-Age: its encoded empty "

@@ -3,8 +3,8 @@ exception its docstring names, and keeps its invariants. A parser joins by addin
 PARSERS: the router, Headers, the CORS origin matcher and header lists, Authorization, JWT segments
 and the JWKS text of a policy, cookies and session cookie decoding.
 
-Hostile text includes obs-text bytes as servers hand them to middleware: latin-1 decoded (`é`,
-Sanic) and utf-8 with surrogateescape (`\\udce9`, aiohttp)."""
+Hostile text includes obs-text as aiohttp and Sanic hand it to middleware: they decode header bytes
+as UTF-8 with surrogateescape, so `é` arrives as itself and a lone byte 0xE9 as `\\udce9`."""
 
 from __future__ import annotations
 
