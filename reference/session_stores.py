@@ -127,6 +127,8 @@ class ServerStorage:
         self.store = store
 
     async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
+        if not value.isascii():  # never an id of ours; obs-text arrives surrogate-escaped, which Redis cannot encode
+            return None
         raw = await self.store.get(value)
         if raw is None:
             return None
