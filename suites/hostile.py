@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
@@ -65,6 +65,8 @@ class HostileCase(Case):
     values: st.SearchStrategy[Any] = st.nothing()
     #: How one value becomes the request(s) to send.
     request: Callable[[Any], Call] | None = None
+    #: Values tried first under every budget: known crash paths, so a CI run finds them for sure.
+    always: tuple[Any, ...] = ()
 
 
 @dataclass
@@ -114,6 +116,9 @@ def check(case: HostileCase, mwc: Context) -> None:
                 if ex.status >= 500:
                     findings.append(Finding(value, call, ex, f"answered {ex.status} {ex.reason}".rstrip()))
                     raise Deviation(findings[-1].problem)
+
+            for value in case.always:
+                survives = example(value)(survives)
 
             def hunt() -> None:
                 try:

@@ -68,6 +68,7 @@ CASES = [
         header="Authorization",
         values=AUTHORIZATION,
         request=request,
+        always=("Bearer", "Bearer \xe9"),
     )
 ]
 

@@ -43,6 +43,7 @@ CASES = [
         header="Cookie",
         values=COOKIES,
         request=request,
+        always=('mwc_session="', "mwc_session=\xe9", 'mwc_session="\xe9"', "mwc_session"),
     )
 ]
 
