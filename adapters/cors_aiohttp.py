@@ -116,6 +116,10 @@ class AiohttpCors(AiohttpSubject):
         **dict.fromkeys(("preflight.behind-auth", "preflight.behind-auth-wildcard"), _route_preflight + " and answers 401"),
         "preflight.behind-redirect": _route_preflight + ", and an https-redirect middleware answers it 308",
         **dict.fromkeys(("preflight.never-reaches-handler", "preflight.never-reaches-handler-wildcard"), _route_preflight),
+        "robust.hostile-origin-and-request-headers": (
+            "a refused preflight raises HTTPForbidden(text=...) quoting the Origin; aiohttp hands obs-text bytes over "
+            "surrogate-escaped, so encoding that text raises UnicodeEncodeError: 500 for Origin: https://\\xe9.example"
+        ),
     }
 
     def build(self, scenario: Scenario, recorder: Recorder) -> web.Application:

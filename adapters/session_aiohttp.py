@@ -169,6 +169,7 @@ class AiohttpSessionSimple(AiohttpSessionPackage):
             for row in ("default-policy", "host-prefix-strict", "samesite-none-domain-path", "script-readable-no-samesite")
         },
         **{f"integrity.{row}": SIMPLE_UNDECODABLE for row in ("one-character-changed", "truncated", "garbage", "empty-value", "4k-junk")},
+        "robust.hostile-cookie": SIMPLE_UNDECODABLE + "; e.g. Cookie: mwc_session=\"",
         "integrity.foreign-key": "SimpleCookieStorage is unsigned ('use it for tests only'): any well-formed JSON cookie is trusted",
         "logout.deletes-cookie": (
             "SimpleCookieStorage saves an invalidated session as the cookie '{}' with the full Max-Age: its encoded empty "
@@ -185,7 +186,13 @@ class AiohttpSessionSimple(AiohttpSessionPackage):
 class AiohttpSessionEncrypted(AiohttpSessionPackage):
     name = "aiohttp/aiohttp-session-encrypted"
     description = "aiohttp-session EncryptedCookieStorage: the session encrypted with Fernet in the cookie"
-    known = {"size.over-4096-bytes": UNCHECKED_SIZE}
+    known = {
+        "size.over-4096-bytes": UNCHECKED_SIZE,
+        "robust.hostile-cookie": (
+            "load_session calls cookie.encode('utf-8') and catches only InvalidToken; aiohttp hands an obs-text byte over "
+            "surrogate-escaped, so Cookie: mwc_session=\\xe9 raises UnicodeEncodeError: 500"
+        ),
+    }
     packages = ("aiohttp", "aiohttp-session", "cryptography")
 
     @asynccontextmanager
@@ -200,6 +207,12 @@ class AiohttpSessionRedis(AiohttpSessionPackage):
     description = "aiohttp-session RedisStorage: the session in Redis under a uuid4 key held by the cookie"
     capabilities = frozenset({"server-store"})
     packages = ("aiohttp", "aiohttp-session", "redis")
+    known = {
+        "robust.hostile-cookie": (
+            "load_session looks the raw cookie up as a Redis key; aiohttp hands an obs-text byte over surrogate-escaped and "
+            "redis-py cannot encode it, so Cookie: mwc_session=\\xe9 raises UnicodeEncodeError: 500"
+        ),
+    }
 
     @asynccontextmanager
     async def open_storage(self, aiohttp_session: Any, params: dict[str, Any]) -> AsyncIterator[Any]:

@@ -109,6 +109,14 @@ async def serving(subject: Subject, scenario: Scenario, recorder: Recorder, mode
         yield target
 
 
+class Dropped(HarnessError):
+    """The subject took the request and closed or reset the connection without answering.
+
+    A harness error for cases that only need an answer; a finding (`Deviation`) for cases that
+    send hostile input, where a crash that drops the connection is the observed behaviour.
+    """
+
+
 @dataclass
 class Exchange:
     """One request as sent and the response and trace it produced."""
@@ -142,11 +150,14 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
 
     async def one(index: int, call: Call) -> Exchange:
         request_id = f"r{index}"
-        headers = [*call.headers, (REQUEST_ID, request_id)]
+        # obs-text (RFC 9110 §5.5) goes as its latin-1 bytes: httpx encodes str values as ASCII only.
+        headers = [(n, v if v.isascii() else v.encode("latin-1")) for n, v in (*call.headers, (REQUEST_ID, request_id))]
         try:
             response = await client.request(call.method, target.base_url + call.path, headers=headers)
         except httpx.TimeoutException:
             raise HarnessError(f"{call} got no answer within {REQUEST_TIMEOUT:g} s (the subject hung)") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise Dropped(f"{call}: the subject closed the connection without answering ({exc!r})") from None
         except httpx.HTTPError as exc:
             raise HarnessError(f"{call} could not reach the subject at {target.base_url}: {exc!r}") from None
         return Exchange(call, response.status_code, Headers(response.headers.multi_items()), response.content, recorder.pop(request_id), response.reason_phrase)

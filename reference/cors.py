@@ -88,6 +88,7 @@ class CorsPolicy:
     or `origins` is `("*",)`, or it matches `origin_regex` in full, or it is an origin with the
     scheme and port of `subdomains_of` whose host ends in `.` plus its host (the apex itself is
     not included). `methods`, `headers` and `expose` may be `("*",)`; `max_age` is in seconds.
+    Construction raises ValueError, naming the field and what is accepted, for anything else.
     """
 
     origins: tuple[str, ...] = ()
@@ -131,7 +132,7 @@ class CorsPolicy:
         return self.origins == (WILDCARD,)
 
     def allows_origin(self, origin: str) -> bool:
-        """Is `origin` (the request's `Origin` bytes) allowed? `null` and `` only under `*`."""
+        """Is `origin` (the request's `Origin` bytes) allowed? `null` and `` only under `*`. Never raises."""
         if self.any_origin:
             return True
         if origin in ("", "null"):  # no pattern may trust sandboxed documents by accident
@@ -163,7 +164,7 @@ def is_preflight(request: Request) -> bool:
 
 
 def merge_vary(headers: Headers, *names: str) -> None:
-    """Add `names` to the response's `Vary` (one field), keeping what is there; `*` covers all."""
+    """Add `names` to the response's `Vary` (one field), keeping what is there; `*` covers all. Never raises."""
     present = headers.values("Vary")
     if WILDCARD in present:
         return
@@ -212,6 +213,7 @@ class CorsMiddleware(Middleware):
         merge_vary(headers, *names)
 
     def preflight(self, request: Request) -> Response:
+        """The answer to a CORS-preflight request: 204 approving it, or 403 without CORS headers. Never raises."""
         policy, headers = self.policy, Headers()
         if not policy.any_origin:
             self.vary(headers, "Origin", REQUEST_METHOD, REQUEST_HEADERS)
@@ -240,7 +242,7 @@ class CorsMiddleware(Middleware):
         return Response(204, headers, b"")
 
     def requested_headers(self, request: Request) -> list[str] | None:
-        """The `Access-Control-Request-Headers` names, lowercased; None when one is malformed."""
+        """The `Access-Control-Request-Headers` names, lowercased; None when one is malformed. Never raises."""
         names = [n.strip().lower() for line in request.headers.get_all(REQUEST_HEADERS) for n in line.split(",")]
         names = [n for n in names if n]
         return names if all(_TOKEN.fullmatch(n) for n in names) else None

@@ -74,7 +74,7 @@ class JwtPolicy:
     must carry. `audience` / `issuer`: exact values the token's `aud` / `iss` must match.
     `leeway`: seconds of clock skew allowed on `exp`, `nbf` and `iat`. `public`: paths served
     without a token, compared exactly. `cookie`: the name of a cookie the token may come in
-    instead of the Authorization header (None: header only).
+    instead of the Authorization header (None: header only). Anything else raises JwtPolicyError.
     """
 
     algorithms: tuple[str, ...] = ("HS256",)
@@ -163,11 +163,21 @@ def _pem_family(pem: str, index: int) -> str:
 
 
 def _jwk_set(text: str) -> list[tuple[dict[str, Any], jwt.PyJWK]]:
-    """(JWK data, loaded key) for each key of a JWK Set given as JSON text."""
+    """(JWK data, loaded key) for each key of a JWK Set given as JSON text; JwtPolicyError for anything else."""
     try:
-        keys = [(data, jwt.PyJWK(data)) for data in json.loads(text)["keys"]]
-    except (ValueError, KeyError, TypeError, jwt.PyJWKError) as exc:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than the JSON decoder goes
         raise JwtPolicyError(f'JwtPolicy.jwks must be a JWK Set as JSON text ({{"keys": [...]}}): {type(exc).__name__}') from None
+    found = data.get("keys") if isinstance(data, dict) else None
+    if not isinstance(found, list) or not all(isinstance(key, dict) for key in found):
+        raise JwtPolicyError('JwtPolicy.jwks must be a JWK Set as JSON text: an object whose "keys" is a list of JWK objects')
+    keys = []
+    for key in found:
+        try:
+            keys.append((key, jwt.PyJWK(key)))
+        # PyJWT raises its two error kinds, and a bare KeyError or ValueError for missing or odd members.
+        except (jwt.PyJWKError, jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
+            raise JwtPolicyError(f"JwtPolicy.jwks key {key.get('kid')!r} is not a usable JWK: {type(exc).__name__}") from None
     for data, jwk in keys:
         if data.get("use", "sig") != "sig" or "d" in data:
             raise JwtPolicyError(f"JwtPolicy.jwks key {jwk.key_id!r} must be a public signing key (use 'sig', no private part)")
@@ -225,7 +235,7 @@ class JwtMiddleware(Middleware):
         return rejection.response()
 
     def token(self, request: Request) -> str:
-        """The one token the request carries, or a Rejection (RFC 6750 §2.1, §2.2 and §3.1)."""
+        """The one token the request carries, else a Rejection and never another exception (RFC 6750 §2.1, §2.2, §3.1)."""
         fields = request.headers.get_all("authorization")
         from_cookie = self._cookie(request)
         if len(fields) > 1:
@@ -255,7 +265,9 @@ class JwtMiddleware(Middleware):
         return morsel.value if morsel is not None and morsel.value else None
 
     def verify(self, token: str) -> dict[str, Any]:
-        """The token's claims if it verifies under the policy; else a Rejection."""
+        """The token's claims if it verifies under the policy; else a Rejection (never another exception)."""
+        if not token.isascii():  # a JWS is base64url and dots; PyJWT would fail to encode surrogate-escaped bytes
+            raise Rejection("invalid_token", "the token is not ASCII")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

@@ -150,7 +150,7 @@ class ManualClock:
 
 
 def cookie_value(cookie_header: str | None, name: str) -> str | None:
-    """The value of cookie `name` in a request's `Cookie` header, or None."""
+    """The value of cookie `name` in a request's `Cookie` header, or None (also for an unparsable header). Never raises."""
     if not cookie_header:
         return None
     jar: SimpleCookie = SimpleCookie()
@@ -172,7 +172,7 @@ class SessionManager:
         self.policy, self.storage, self.clock = policy, storage, clock
 
     async def load(self, cookie_header: str | None) -> Session:
-        """The request's session; a missing, forged, undecodable or expired cookie gives a new one."""
+        """The request's session; a missing, forged, undecodable or expired cookie gives a new one. Never raises."""
         value = cookie_value(cookie_header, self.policy.cookie_name)
         if value is None:
             return Session()
@@ -181,7 +181,8 @@ class SessionManager:
             return Session()
         sid, record = loaded
         data, exp = record.get("data"), record.get("exp")
-        if not isinstance(data, dict) or not isinstance(exp, (int, float)) or exp <= self.clock():
+        # `not exp > now`, not `exp <= now`: a NaN expiry compares false both ways and must not live forever.
+        if not isinstance(data, dict) or not isinstance(exp, (int, float)) or not exp > self.clock():
             return Session()
         return Session(data, sid=sid)
 

@@ -39,7 +39,10 @@ class SessionAPI(Protocol):
 
 
 async def apply(action: SessionAction, api: SessionAPI, header: Callable[[str], str | None]) -> MutableMapping[str, Any]:
-    """Perform the writes of `action`; the session mapping the handler answers from."""
+    """Perform the writes of `action`; the session mapping the handler answers from.
+
+    Raises ValueError when a `set` request carries no `key=value` in its x-mwc-session-set header.
+    """
     if action.kind == "login":
         session = await api.rotate()
         session["user"] = header(USER_HEADER) or "alice"

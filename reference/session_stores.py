@@ -30,7 +30,7 @@ class SignedCookieStorage:
     async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
         try:
             record = self._serializer.loads(value)
-        except BadData:
+        except (BadData, UnicodeError):  # UnicodeError: obs-text bytes aiohttp hands over surrogate-escaped
             return None
         return (None, record) if isinstance(record, dict) else None
 
@@ -57,7 +57,7 @@ class EncryptedCookieStorage:
     async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
         try:
             record = json.loads(self._fernet.decrypt(value.encode("ascii")))
-        except (InvalidToken, UnicodeError, ValueError):
+        except (InvalidToken, ValueError, RecursionError):  # RecursionError: JSON nested past the decoder's limit
             return None
         return (None, record) if isinstance(record, dict) else None
 
@@ -127,12 +127,14 @@ class ServerStorage:
         self.store = store
 
     async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
+        if not value.isascii():  # never an id of ours; obs-text arrives surrogate-escaped, which Redis cannot encode
+            return None
         raw = await self.store.get(value)
         if raw is None:
             return None
         try:
             record = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # a record this storage did not write (a shared store)
             return None
         return (value, record) if isinstance(record, dict) else None
 

@@ -8,6 +8,7 @@ line), served outermost in the reference pipeline like `reference/cors`.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from mwconform.adapters.cors_reference import ReferenceCors
 from mwconform.reference.cors import (
@@ -349,6 +350,16 @@ class RequestHeadersCaseSensitive(CorsMiddleware):
         return "*" in self.policy.headers or name in self.policy.headers
 
 
+class DefaultPortNormalised(CorsMiddleware):
+    """Origins are normalised with urlsplit(origin).port, which raises ValueError on a bad port or bracket: 500."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        parts = urlsplit(origin)
+        if parts.port is not None and parts.port == {"http": 80, "https": 443}.get(parts.scheme):
+            origin = f"{parts.scheme}://{parts.hostname}"
+        return super().origin_allowed(origin)
+
+
 class RequiresRequestHeaders(CorsMiddleware):
     """A preflight without Access-Control-Request-Headers is refused."""
 
@@ -426,6 +437,7 @@ MUTANTS: list[type[ReferenceCors]] = [
         RequiresRequestHeaders,
         KeepsHeadersAcrossRequests,
         ApprovesPrivateNetwork,
+        DefaultPortNormalised,
     )
 ]
 globals().update({m.__name__: m for m in MUTANTS})

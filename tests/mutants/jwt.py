@@ -550,6 +550,16 @@ class ClaimsNotExposed(JwtMiddleware):
         return response
 
 
+class SplitOnSpace(JwtMiddleware):
+    """The token is `authorization.split(" ")[1]`: a lone `Bearer` raises IndexError, answering 500."""
+
+    def token(self, request: Request) -> str:
+        value = request.headers.get("authorization")
+        if value is None or not value.lower().startswith("bearer"):
+            return super().token(request)
+        return value.split(" ")[1]
+
+
 def mutant(bug: type[JwtMiddleware]) -> type[ReferenceJwt]:
     """A subject `mutant/<Bug>` serving the reference JWT layer with `bug` planted."""
     attrs = {"name": f"mutant/{bug.__name__}", "middleware_class": bug, "description": bug.__doc__}
@@ -565,7 +575,7 @@ BUGS: list[type[JwtMiddleware]] = [
     SchemeCaseSensitive, SchemeRegexMatch, PrefixStripped, SingleSpaceSplit, FirstFieldOnly, TwoTokensTakeFirst,
     EmptyTokenIsNoCredentials, CrashOnMalformed, CookieAlways, CookieIgnored, CookieWins,
     PublicPrefix, PublicCaseInsensitive, PublicIgnored, SkipsAllOptions, PreflightRefused,
-    Forbidden, NoChallenge, ErrorWithoutCredentials, LeaksErrorText, ClaimsNotExposed,
+    Forbidden, NoChallenge, ErrorWithoutCredentials, LeaksErrorText, ClaimsNotExposed, SplitOnSpace,
 ]  # fmt: skip
 MUTANTS: list[type[ReferenceJwt]] = [mutant(bug) for bug in BUGS]
 globals().update({m.__name__: m for m in MUTANTS})

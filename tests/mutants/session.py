@@ -129,6 +129,15 @@ class SessionCachedById(SessionManager):
         return self.cache[value]
 
 
+class CookieParsedByHand(SessionManager):
+    """The Cookie header is parsed as dict(pair.split("=", 1) for pair in header.split("; ")): a piece without `=` raises, answering 500."""
+
+    async def load(self, cookie_header: str | None) -> Session:
+        jar = dict(pair.split("=", 1) for pair in (cookie_header or "").split("; ") if pair)
+        value = jar.get(self.policy.cookie_name)
+        return await super().load(None if value is None else f"{self.policy.cookie_name}={value}")
+
+
 class NotSavedOnHttpError(SessionMiddleware):
     """Saves only responses returned normally: changes before an HTTP exception are lost."""
 
@@ -168,5 +177,6 @@ MUTANTS: list[type[ReferenceSession]] = [
     mutant(NoSizeCheck, "signed"),
     mutant(SessionCachedById, "memory"),
     mutant(NotSavedOnHttpError, "memory"),
+    mutant(CookieParsedByHand, "signed"),
 ]
 globals().update({m.__name__: m for m in MUTANTS})
