@@ -14,6 +14,8 @@ ADAPTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "reference": (None, ("mwconform.adapters.reference", "mwconform.adapters.cors_reference", "mwconform.adapters.jwt_reference", "mwconform.adapters.session_reference")),
     "aiohttp": ("aiohttp", ("mwconform.adapters.aiohttp", "mwconform.adapters.cors_aiohttp", "mwconform.adapters.jwt_aiohttp", "mwconform.adapters.session_aiohttp")),
     "sanic": ("sanic", ("mwconform.adapters.sanic", "mwconform.adapters.cors_sanic", "mwconform.adapters.jwt_sanic", "mwconform.adapters.session_sanic")),
+    # Its own adapter and environment: an importable sanic-ext changes every Sanic app and Sanic-Cors.
+    "sanic-ext": ("sanic-ext", ("mwconform.adapters.cors_sanic_ext",)),
 }
 
 

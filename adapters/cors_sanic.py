@@ -5,7 +5,8 @@
   profile the request hook runs first and the response hook last, on every response: normal,
   early (short-circuit), error, 404 and 405 alike.
 - `sanic/sanic-cors`: Sanic-Cors (`CORS(app, ...)`), run without sanic-ext installed; with
-  sanic-ext present it registers as a sanic-ext extension instead, which changes its start-up.
+  sanic-ext importable it registers as a sanic-ext extension instead (`sanic-ext/sanic-cors`,
+  adapters/cors_sanic_ext.py) and this subject answers n/a.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sanic import HTTPResponse, Request, Sanic
 from sanic.compat import Header
 
+from ..outcomes import NotApplicable
 from ..reference.cors import WILDCARD, CorsMiddleware, CorsPolicy
 from ..reference.http import Headers, Response
 from ..reference.http import Request as ReferenceRequest
@@ -61,25 +63,25 @@ class SanicReferenceCors(SanicSubject):
             install_reference(app, policy)
 
 
-def sanic_cors_options(policy: CorsPolicy) -> dict[str, Any]:
-    """Sanic-Cors keyword arguments for `policy`, written the way its README writes them.
+def origin_list(policy: CorsPolicy) -> list[str | re.Pattern[str]]:
+    """The policy's origins as Sanic-Cors and sanic-ext take them: exact strings, then compiled
+    patterns passed as written (the policy's regex, or `scheme://([a-z0-9-]+\\.)+host` for the
+    subdomain rule); the package decides how to match them."""
+    origins: list[str | re.Pattern[str]] = list(policy.origins)
+    if policy.origin_regex is not None:
+        origins.append(re.compile(policy.origin_regex))
+    if policy.subdomains_of is not None:
+        scheme, _, host = policy.subdomains_of.partition("://")
+        origins.append(re.compile(rf"{scheme}://([a-z0-9-]+\.)+{re.escape(host)}"))
+    return origins
 
-    Patterns are passed as written (the policy's regex, or `scheme://([a-z0-9-]+\\.)+host` for
-    the subdomain rule); Sanic-Cors decides how to match them.
-    """
+
+def sanic_cors_options(policy: CorsPolicy) -> dict[str, Any]:
+    """Sanic-Cors keyword arguments for `policy`, written the way its README writes them."""
     from sanic_cors.core import ALL_METHODS
 
-    if policy.any_origin:
-        origins: Any = WILDCARD
-    else:
-        origins = list(policy.origins)
-        if policy.origin_regex is not None:
-            origins.append(re.compile(policy.origin_regex))
-        if policy.subdomains_of is not None:
-            scheme, _, host = policy.subdomains_of.partition("://")
-            origins.append(re.compile(rf"{scheme}://([a-z0-9-]+\.)+{re.escape(host)}"))
     return {
-        "origins": origins,
+        "origins": WILDCARD if policy.any_origin else origin_list(policy),
         "send_wildcard": policy.any_origin,
         "supports_credentials": policy.credentials,
         "methods": ALL_METHODS if WILDCARD in policy.methods else list(policy.methods),
@@ -87,6 +89,11 @@ def sanic_cors_options(policy: CorsPolicy) -> dict[str, Any]:
         "expose_headers": WILDCARD if WILDCARD in policy.expose else list(policy.expose) or None,
         "max_age": policy.max_age,
     }
+
+
+SANIC_EXT_PRESENT = (
+    "Sanic-Cors registers as a sanic-ext extension when sanic-ext is installed; graded as sanic-ext/sanic-cors in `tox -e sanic-ext`"
+)
 
 
 class SanicCors(SanicSubject):
@@ -103,6 +110,15 @@ class SanicCors(SanicSubject):
         "preflight.no-max-age": "without max_age it sends `Access-Control-Max-Age: None` (`str(options.get('max_age'))`)",
         "preflight.options-without-request-method": "automatic_options answers every OPTIONS on a CORS resource itself (200), preflight or not",
     }
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> Sanic:
+        from sanic_cors.extension import use_ext
+
+        # Decided when sanic_cors was imported: with sanic-ext importable, `CORS(app, ...)` only
+        # makes an extension object and configures nothing, so verdicts would silently change.
+        if use_ext:
+            raise NotApplicable(SANIC_EXT_PRESENT)
+        return super().build(scenario, recorder)
 
     def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
         from sanic_cors import CORS

@@ -86,7 +86,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         wanted = "mwc_subject" in getattr(item, "fixturenames", ())
         params = getattr(getattr(item, "callspec", None), "params", {})
-        (drop if wanted and "mwc_subject" not in params else keep).append(item)
+        # An empty parametrization leaves pytest's NOTSET placeholder in params, not a Subject.
+        (drop if wanted and not isinstance(params.get("mwc_subject"), Subject) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

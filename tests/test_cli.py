@@ -19,7 +19,9 @@ def mwconform(*args: str, cwd: Path = ROOT) -> tuple[int, str]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", "--adapter", "flask"], "unknown adapter 'flask'; accepted: reference, aiohttp, sanic"),
+        (["run", "--adapter", "flask"], "unknown adapter 'flask'; accepted: reference, aiohttp, sanic, sanic-ext"),
+        # The project's test environment never has sanic-ext (tests/test_sanic_ext.py grades it in a venv of its own).
+        (["run", "--adapter", "sanic-ext"], "adapter 'sanic-ext' needs the package 'sanic_ext', which is not installed: pip install 'mwconform[sanic-ext]'"),
         (["run", "--subject", "nope.mod:Thing"], "cannot import 'nope.mod' for subject 'nope.mod:Thing'"),
         (["run", "--adapter", "aiohttp", "--suite", "graphql"], f"unknown suite 'graphql'; accepted: {', '.join(SUITES)}"),
         (["run"], "name what to grade: --adapter NAME"),
@@ -36,7 +38,7 @@ def test_bad_input_is_one_line_naming_what_is_accepted(args: list[str], message:
 def test_list_shows_adapters_subjects_known_deviations_and_cases_without_running() -> None:
     code, output = mwconform("list")
     assert code == 0
-    for text in ("adapter aiohttp", "aiohttp/old-style", "known order.seed-003-route-chain", "sanic/on-hooks", "suite pipeline (29 cases)", "order.three-layers"):
+    for text in ("adapter aiohttp", "aiohttp/old-style", "known order.seed-003-route-chain", "sanic/on-hooks", "suite pipeline (30 cases)", "order.three-layers"):
         assert text in output
 
 
@@ -65,3 +67,12 @@ def test_run_then_report_writes_a_page_with_every_verdict(tmp_path: Path) -> Non
     assert code == 0 and "report: " in output
     page = (tmp_path / "out" / "index.html").read_text()
     assert page.count('data-outcome="pass" data-subject=') == sum(c["outcome"] == "pass" for c in verdicts)
+
+
+def test_a_subject_graded_by_one_suite_runs_without_naming_the_suite(tmp_path: Path) -> None:
+    """The other suites' cases are deselected, not crashed on (every sanic-ext subject is CORS-only)."""
+    results = tmp_path / "cors.json"
+    code, output = mwconform("run", "--subject", "reference/cors", "--json", str(results), "--", "-k", "preflight")
+    assert code == 0, output
+    cases = json.loads(results.read_text())["cases"]
+    assert cases and {c["suite"] for c in cases} == {"cors"} and {c["subject"] for c in cases} == {"reference/cors"}

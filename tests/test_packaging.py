@@ -7,8 +7,11 @@ subject, and `pytest --pyargs mwconform.suites.pipeline --mwc-subject theirpkg.m
 import json
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
+
+from filelock import FileLock
 
 from tests.selftest import ROOT
 
@@ -35,7 +38,10 @@ def audited(middleware):
 class TheirSubject(AiohttpSubject):
     name = "theirpkg/audited"
     description = "our aiohttp middleware, wrapped by audited()"
-    known = {"route.404-under-group-prefix": "we mount sub-apps, so their middleware sees 404s under the prefix"}
+    known = {
+        "route.404-under-group-prefix": "we mount sub-apps, so their middleware sees 404s under the prefix",
+        "route.405-under-group-prefix": "we mount sub-apps, so their middleware sees 405s under the prefix",
+    }
 
     def middleware(self, probe, recorder):
         return audited(super().middleware(probe, recorder))
@@ -49,13 +55,25 @@ def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
-def test_a_fresh_venv_installs_mwconform_and_grades_another_projects_subject(tmp_path: Path) -> None:
-    """Exit 0; the subject is graded with its own name; no top-level adapters/reports in site-packages."""
+def fresh_venv(tmp_path: Path, extras: str) -> Path:
+    """A new venv under `tmp_path` with this checkout installed (not editable) with `extras`; its python."""
     venv = tmp_path / "venv"
     assert run([sys.executable, "-m", "venv", str(venv)], tmp_path).returncode == 0
     python = venv / "bin" / "python"
-    install = run([str(python), "-m", "pip", "install", "-q", f"{ROOT}[aiohttp]"], tmp_path)
+    # pip builds a checkout in place (build/, *.egg-info), so xdist workers build one at a time;
+    # the wheel then installs with its dependencies outside the lock.
+    with FileLock(str(Path(tempfile.gettempdir()) / "mwc-checkout-build.lock")):
+        built = run([str(python), "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "wheel"), str(ROOT)], tmp_path)
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = (tmp_path / "wheel").glob("mwconform-*.whl")
+    install = run([str(python), "-m", "pip", "install", "-q", f"mwconform[{extras}] @ {wheel.as_uri()}"], tmp_path)
     assert install.returncode == 0, install.stderr[-3000:]
+    return python
+
+
+def test_a_fresh_venv_installs_mwconform_and_grades_another_projects_subject(tmp_path: Path) -> None:
+    """Exit 0; the subject is graded with its own name; no top-level adapters/reports in site-packages."""
+    python = fresh_venv(tmp_path, "aiohttp")
 
     site = Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp_path).stdout.strip())
     assert (site / "mwconform" / "suites" / "pipeline" / "test_order.py").is_file()
