@@ -176,6 +176,7 @@ class AiohttpSessionSimple(AiohttpSessionPackage):
             "session is the non-empty string '{}', so save_cookie never takes its delete branch"
         ),
         "size.over-4096-bytes": UNCHECKED_SIZE,
+        "machine.sequence": SIMPLE_UNDECODABLE + "; shrunk to: tamper: garbage (GET /read with cookie 'not.a.session~0!' → 500)",
     }
 
     @asynccontextmanager

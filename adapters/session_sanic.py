@@ -138,6 +138,7 @@ class SanicSessionPackage(SanicSessionSubject):
                 "integrity.truncated",
                 "logout.deletes-cookie",
                 "logout.server-record-gone",
+                "machine.sequence",
                 "persist.seed-000-counter",
                 "save.on-http-exception",
                 "save.read-only-request-sends-no-cookie",

@@ -1,9 +1,11 @@
 """How many examples a property case tries: hypothesis profiles registered by mwconform.
 
 - `mwc-ci` (the default for property cases): 30 examples per case and subject, derandomized, so
-  CI stays short and a red run replays exactly with the same command.
+  CI stays short and a red run replays exactly with the same command; state machines (the session
+  machine) take at most 10 steps per example.
 - `mwc-deep` (`pytest ... --hypothesis-profile=mwc-deep`): 1000 random examples per case and
-  subject, for long runs; a failure names the `--hypothesis-seed` that replays it.
+  subject, of up to 50 steps each for state machines, for long runs; a failure names the
+  `--hypothesis-seed` that replays it.
 
 Any other profile given with `--hypothesis-profile` is used as is. No example database is
 written: a suite run in someone's CI leaves no `.hypothesis/` folder behind.
@@ -28,8 +30,8 @@ _COMMON = dict(
 
 def register() -> None:
     """Register the profiles (idempotent); the plugin calls this before hypothesis loads one."""
-    settings.register_profile(CI, max_examples=30, derandomize=True, **_COMMON)
-    settings.register_profile(DEEP, max_examples=1000, derandomize=False, **_COMMON)
+    settings.register_profile(CI, max_examples=30, stateful_step_count=10, derandomize=True, **_COMMON)
+    settings.register_profile(DEEP, max_examples=1000, stateful_step_count=50, derandomize=False, **_COMMON)
 
 
 def chosen(config: pytest.Config) -> settings:

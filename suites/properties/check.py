@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from mwconform.case import Case
 from mwconform.harness import Exchange, run, send, serving
 from mwconform.outcomes import Deviation, HarnessError
-from mwconform.plugin import Context
+from mwconform.plugin import Context, suite_of
 from mwconform.reference.probes import Recorder
 from mwconform.suites.pipeline.check import differences, predict, watched_headers
 
@@ -109,7 +109,7 @@ def check(case: PropertyCase, mwc: Context) -> None:
             failures.append(trial)  # hypothesis replays the shrunk example last
             raise Deviation(trial.problems[0])
 
-    used_seed = _seed(profile, mwc)
+    used_seed = draw_seed(profile, mwc)
     if used_seed is not None:
         agree = seed(used_seed)(agree)
     base = {
@@ -124,7 +124,7 @@ def check(case: PropertyCase, mwc: Context) -> None:
         if not failures:
             raise
         minimal = failures[-1]
-        replay = _replay(case, mwc, profile, used_seed, exc)
+        replay = replay_info(case, mwc, profile, used_seed, exc)
         mwc.evidence(**base, **_evidence(minimal), replay=replay)
         more = f" (+{len(minimal.problems) - 1} more)" if len(minimal.problems) > 1 else ""
         raise Deviation(
@@ -141,7 +141,7 @@ def check(case: PropertyCase, mwc: Context) -> None:
     mwc.evidence(**base)
 
 
-def _seed(profile: Settings, mwc: Context) -> int | None:
+def draw_seed(profile: Settings, mwc: Context) -> int | None:
     """The seed to draw examples with when the profile is random, so a failure can name it."""
     if profile.derandomize:
         return None
@@ -149,8 +149,12 @@ def _seed(profile: Settings, mwc: Context) -> int | None:
     return int(forced) if forced is not None else random.SystemRandom().getrandbits(32)
 
 
-def _replay(case: PropertyCase, mwc: Context, profile: Settings, used_seed: int | None, exc: BaseException) -> dict[str, Any]:
-    """The command that draws the same examples again, and hypothesis' blob for the shrunk one."""
+def replay_info(case: Case, mwc: Context, profile: Settings, used_seed: int | None, exc: BaseException) -> dict[str, Any]:
+    """The command that draws the same examples again, and hypothesis' blob for the shrunk one.
+
+    Shared by every hypothesis-driven case (generated scenarios here, the session machine): the
+    suite to run is the one the case's class is defined in.
+    """
     cls = type(mwc.subject)
     if cls.__module__.startswith("mwconform.adapters."):
         spec = mwc.subject.name
@@ -158,7 +162,7 @@ def _replay(case: PropertyCase, mwc: Context, profile: Settings, used_seed: int 
         spec = f"{cls.__module__}:{cls.__qualname__}"
     else:
         spec = "<the --mwc-subject of this run>"
-    command = f"pytest --pyargs mwconform.suites.properties --mwc-subject {spec} --mwc-mode {mwc.mode} -k {case.id}"
+    command = f"pytest --pyargs mwconform.suites.{suite_of(type(case).__module__)} --mwc-subject {spec} --mwc-mode {mwc.mode} -k {case.id}"
     if used_seed is None:
         how = "derandomized profile: the same command draws the same examples"
     else:

@@ -115,6 +115,16 @@ class NoSizeCheck(SessionManager):
     cookie_limit = 10**9
 
 
+class SlidingOnRead(SessionManager):
+    """Restamps the stored record's expiry whenever a session is loaded, so reading keeps it alive forever."""
+
+    async def load(self, cookie_header: str | None) -> Session:
+        session = await super().load(cookie_header)
+        if session.sid is not None:
+            await self.storage.save(session.sid, {"data": dict(session), "exp": self.clock() + self.policy.max_age}, self.policy.max_age)
+        return session
+
+
 class SessionCachedById(SessionManager):
     """Caches loaded sessions by cookie value, so concurrent requests share one session object."""
 
@@ -138,6 +148,16 @@ class CookieParsedByHand(SessionManager):
         return await super().load(None if value is None else f"{self.policy.cookie_name}={value}")
 
 
+class TtlFromCreation(MemoryStore):
+    """Keeps a key's first lifetime when it is saved again (like Redis `SET ... KEEPTTL`): sessions die max-age after creation."""
+
+    async def set(self, key: str, value: bytes, ttl: int) -> None:
+        first = self._entries.get(key)
+        await super().set(key, value, ttl)
+        if first is not None:
+            self._entries[key] = (value, first[1])
+
+
 class NotSavedOnHttpError(SessionMiddleware):
     """Saves only responses returned normally: changes before an HTTP exception are lost."""
 
@@ -147,7 +167,7 @@ class NotSavedOnHttpError(SessionMiddleware):
 
 def mutant(bug: type, storage: str) -> type[ReferenceSession]:
     """A subject `mutant/<Bug>` serving the reference session middleware with `bug` planted."""
-    attrs: dict[str, Any] = {"name": f"mutant/{bug.__name__}", "storage": storage, "description": bug.__doc__}
+    attrs: dict[str, Any] = {"name": f"mutant/{bug.__name__}", "storage": storage, "description": bug.__doc__, "__module__": bug.__module__}
     if issubclass(bug, SessionManager):
         attrs["manager_class"] = bug
     elif issubclass(bug, SessionMiddleware):
@@ -156,7 +176,10 @@ def mutant(bug: type, storage: str) -> type[ReferenceSession]:
 
         @asynccontextmanager
         async def open_storage(self: ReferenceSession, clock: Any) -> AsyncIterator[Any]:
-            yield bug(secrets.token_bytes(32)) if issubclass(bug, SignedCookieStorage) else bug(MemoryStore(clock))
+            if issubclass(bug, SignedCookieStorage):
+                yield bug(secrets.token_bytes(32))
+            else:
+                yield ServerStorage(bug(clock)) if issubclass(bug, MemoryStore) else bug(MemoryStore(clock))
 
         attrs["open_storage"] = open_storage
     return type(bug.__name__ + "Subject", (ReferenceSession,), attrs)
@@ -178,5 +201,7 @@ MUTANTS: list[type[ReferenceSession]] = [
     mutant(SessionCachedById, "memory"),
     mutant(NotSavedOnHttpError, "memory"),
     mutant(CookieParsedByHand, "signed"),
+    mutant(TtlFromCreation, "memory"),
+    mutant(SlidingOnRead, "memory"),
 ]
 globals().update({m.__name__: m for m in MUTANTS})
