@@ -18,7 +18,7 @@ from mwconform.adapters import ADAPTERS as ALL_ADAPTERS
 from mwconform.adapters import subjects_of
 
 from .clones import specs
-from .measure import Figure, Usage, run_child
+from .measure import Figure, Usage, least_of, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 RAN = ("pass", "fail", "known", "error")  # outcomes whose case body ran (n/a stops before)
@@ -81,6 +81,10 @@ def measure_run(case_floor_ms: dict[str, float]) -> list[Figure]:
     ]
 
 
+#: Runs per growth step (the least CPU counts).
+GROWTH_RUNS = 2
+
+
 def measure_growth(copies: Sequence[int] = (1, 2, 4)) -> list[Figure]:
     """The whole matrix in one process with each subject repeated k times."""
     # The pipeline suite stands for the matrix here: linearity in subjects is the question, and the
@@ -92,7 +96,7 @@ def measure_growth(copies: Sequence[int] = (1, 2, 4)) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="mwc-bench-") as tmp:
         for k in copies:
             subjects = [f"--subject={s}" for s in specs(names, k)]
-            usage[k] = run_child(mwconform("run", *adapters, *subjects, "--suite", "pipeline", "--json", f"{tmp}/k{k}.json", "--no-fail"), child_env())
+            usage[k] = least_of(GROWTH_RUNS, mwconform("run", *adapters, *subjects, "--suite", "pipeline", "--json", f"{tmp}/k{k}.json", "--no-fail"), child_env())
         top = max(copies)
         subjects = [f"--subject={s}" for s in specs(names, top)]
         parallel = run_child(mwconform("run", *adapters, *subjects, "--suite", "pipeline", "--json", f"{tmp}/n2.json", "--no-fail", "--", "-n", "2"), child_env())
@@ -110,7 +114,7 @@ def measure_examples(factors: Sequence[int] = (1, 2, 4)) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="mwc-bench-") as tmp:
         for k in factors:
             argv = mwconform("run", *adapters, "--suite", "properties", "--json", f"{tmp}/x{k}.json", "--no-fail", "--", "-p", "bench.hprofiles", f"--hypothesis-profile=mwc-bench-x{k}")
-            usage[k] = run_child(argv, child_env())
+            usage[k] = least_of(GROWTH_RUNS, argv, child_env())
     figures = [Figure(section, f"{k}× examples: wall / CPU / peak RSS", usage[k].cpu, "s CPU", note=f"wall {usage[k].wall:.2f} s, peak RSS {usage[k].rss_mb:.0f} MB") for k in factors]
     return figures + linear(section, "example budget", usage, factors)
 
