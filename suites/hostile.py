@@ -49,6 +49,9 @@ VISIBLE = st.characters(min_codepoint=0x21, max_codepoint=0x7E)
 #: Any legal field value: visible ASCII, separators, obs-text; never padded, never CR/LF/NUL.
 FIELD_TEXT = st.text(st.one_of(VISIBLE, SEPARATORS, OBS_TEXT), max_size=60).map(lambda v: v.strip(" \t"))
 
+#: What every hostile case expects of the subject.
+EXPECT = "Every request is answered below 500 and no connection is closed unanswered; the shrunk value is shown for the first that is not."
+
 
 def field_values(*parts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     """Values made of `parts` (or arbitrary legal text), trimmed to legal field values."""
