@@ -8,8 +8,10 @@ per process and reused, because creating an `httpx.AsyncClient` costs a TLS cont
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import socket
-from collections.abc import AsyncIterator, Coroutine, Iterable
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -107,6 +109,38 @@ async def serving(subject: Subject, scenario: Scenario, recorder: Recorder, mode
         except Exception as exc:
             raise HarnessError(f"{subject.name} could not build or serve the scenario ({mode} mode): {type(exc).__name__}: {exc}") from exc
         yield target
+
+
+class Bridge:
+    """How a synchronous search (hypothesis, in a worker thread) sends work to the event loop that
+    serves the subject: a served app cannot outlive one `run` call, so the search moves instead."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+        self.loop, self.timeout = loop, timeout
+        #: Set when the search is over (done, or cancelled at the case deadline): a late call stops
+        #: at once instead of waiting on a loop that no longer runs it.
+        self.stop = threading.Event()
+
+    def call(self, coro: Coroutine[Any, Any, T], what: str) -> T:
+        """Run `coro` on the serving loop; wait at most `timeout` seconds for it."""
+        if self.stop.is_set():
+            coro.close()
+            raise HarnessError(f"the case ended before {what}")
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return future.result(timeout=self.timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise HarnessError(f"no answer within {self.timeout:g} s while {what}") from None
+
+
+async def in_thread(search: Callable[[Bridge], T], timeout: float) -> T:
+    """Run `search` in a worker thread with a `Bridge` back to this loop (each call bounded by `timeout`)."""
+    bridge = Bridge(asyncio.get_running_loop(), timeout)
+    try:
+        return await asyncio.to_thread(search, bridge)
+    finally:
+        bridge.stop.set()
 
 
 class Dropped(HarnessError):

@@ -12,15 +12,13 @@ between visible characters, and obs-text bytes %x80-FF (sent as latin-1 bytes). 
 characters, CR, LF, NUL and leading or trailing whitespace are never generated: httpx and h11
 refuse to send them, and a server must reject them before any middleware runs.
 
-hypothesis runs in a worker thread while the event loop serves the subject, because a served app
-cannot outlive one `harness.run` call; each value is sent on the loop with a timeout.
+hypothesis runs in a worker thread while the event loop serves the subject (`harness.in_thread`);
+each value is sent on the loop with a timeout.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +28,8 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
 from mwconform.case import Case
-from mwconform.harness import REQUEST_TIMEOUT, Dropped, Exchange, run, send, serving
+from mwconform.adapters.base import Target
+from mwconform.harness import REQUEST_TIMEOUT, Bridge, Dropped, Exchange, in_thread, run, send, serving
 from mwconform.outcomes import Deviation, HarnessError
 from mwconform.plugin import Context
 from mwconform.reference.probes import Recorder
@@ -93,47 +92,38 @@ def check(case: HostileCase, mwc: Context) -> None:
     async def search() -> None:
         recorder = Recorder()
         async with serving(mwc.subject, scenario, recorder, mwc.mode) as target:
-            loop, stop = asyncio.get_running_loop(), threading.Event()
+            await in_thread(lambda bridge: hunt(bridge, target, recorder), REQUEST_TIMEOUT + 1)
 
-            def answer(call: Call) -> Exchange:
-                if stop.is_set():  # the case timed out: draw nothing more
-                    raise HarnessError(f"{case.id} was stopped")
-                sent[0] += 1
-                future = asyncio.run_coroutine_threadsafe(send(target, recorder, [call]), loop)
-                return future.result(REQUEST_TIMEOUT + 1)[0]
+    def hunt(bridge: Bridge, target: Target, recorder: Recorder) -> None:
+        def answer(call: Call) -> Exchange:
+            sent[0] += 1
+            return bridge.call(send(target, recorder, [call]), f"sending {call}")[0]
 
-            @Settings(profile, report_multiple_bugs=False)
-            @given(case.values)
-            def survives(value: Any) -> None:
-                if broken:
-                    raise broken[0]
-                call = request(value)
-                try:
-                    ex = answer(call)
-                except Dropped as exc:
-                    findings.append(Finding(value, call, None, f"the subject closed the connection without answering ({exc.__class__.__name__})"))
-                    raise Deviation(findings[-1].problem) from None
-                except Exception as exc:
-                    broken.append(exc)
-                    raise
-                if ex.status >= 500:
-                    findings.append(Finding(value, call, ex, f"answered {ex.status} {ex.reason}".rstrip()))
-                    raise Deviation(findings[-1].problem)
-
-            for value in case.always:
-                survives = example(value)(survives)
-
-            def hunt() -> None:
-                try:
-                    survives()
-                except Exception:
-                    if broken or not findings:  # a finding stays one even if hypothesis calls it flaky
-                        raise
-
+        @Settings(profile, report_multiple_bugs=False)
+        @given(case.values)
+        def survives(value: Any) -> None:
+            if broken:
+                raise broken[0]
+            call = request(value)
             try:
-                await asyncio.to_thread(hunt)
-            finally:
-                stop.set()
+                ex = answer(call)
+            except Dropped as exc:
+                findings.append(Finding(value, call, None, f"the subject closed the connection without answering ({exc.__class__.__name__})"))
+                raise Deviation(findings[-1].problem) from None
+            except Exception as exc:
+                broken.append(exc)
+                raise
+            if ex.status >= 500:
+                findings.append(Finding(value, call, ex, f"answered {ex.status} {ex.reason}".rstrip()))
+                raise Deviation(findings[-1].problem)
+
+        for value in case.always:
+            survives = example(value)(survives)
+        try:
+            survives()
+        except Exception:
+            if broken or not findings:  # a finding stays one even if hypothesis calls it flaky
+                raise
 
     deadline = mwc.deadline + PER_VALUE * profile.max_examples
     try:

@@ -19,20 +19,18 @@ What the model allows is what SPEC.md fixes, no more:
 - lifetime counts from the last write (decision 2), never from a read (decision 3).
 
 The app is served once per case and only cookies vary between examples. Hypothesis runs in a
-worker thread while the served subject keeps the event loop; each request crosses over with
-`run_coroutine_threadsafe` and is bounded by the case deadline.
+worker thread while the served subject keeps the event loop (`harness.in_thread`); each request
+crosses over and is bounded by the case deadline.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import itertools
 import json
-import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn
 
 from hypothesis import seed
 from hypothesis import settings as Settings
@@ -41,7 +39,7 @@ from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_a
 
 from mwconform.adapters.base import Subject, Target
 from mwconform.case import Case
-from mwconform.harness import Exchange, run, serving
+from mwconform.harness import Bridge, Exchange, in_thread, run, serving
 from mwconform.outcomes import Deviation, HarnessError
 from mwconform.plugin import Context
 from mwconform.reference.probes import Recorder
@@ -52,7 +50,6 @@ from mwconform.suites.properties import budgets
 from mwconform.suites.properties.check import draw_seed, replay_info
 from mwconform.suites.session.check import MAX_EXCHANGES, Play, Reply, deletes
 
-T = TypeVar("T")
 Data = dict[str, str]
 
 MAX_AGE = 60  # seconds; the machine's policy lifetime
@@ -175,10 +172,8 @@ class Served:
     subject: Subject
     mode: str
     target: Target
-    loop: asyncio.AbstractEventLoop
-    deadline: float
-    #: Set when the case is over (deadline, teardown): a late step stops instead of waiting.
-    stop: threading.Event = field(default_factory=threading.Event)
+    #: Each step's request crosses to the serving loop here, bounded by the case deadline.
+    bridge: Bridge
     #: Numbers the examples, so each forges its own garbage: one the subject stored under (adopted)
     #: in an earlier example would answer differently when hypothesis replays this one.
     examples: Iterator[int] = field(default_factory=itertools.count)
@@ -191,17 +186,6 @@ class Served:
         """The subject's session clock can be moved without sleeping (see `Play.advance`)."""
         return getattr(self.target, "advance", asyncio.sleep) is not asyncio.sleep
 
-    def call(self, coro: Coroutine[Any, Any, T], what: str) -> T:
-        """Run `coro` on the loop serving the subject; wait at most the case deadline."""
-        if self.stop.is_set():
-            coro.close()
-            raise HarnessError(f"the case ended before {what}")
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        try:
-            return future.result(timeout=self.deadline)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise HarnessError(f"deadline of {self.deadline:g} s passed while {what}") from None
 
 
 def show(data: Data) -> str:
@@ -244,7 +228,7 @@ class SessionMachine(RuleBasedStateMachine):
         """Let time pass on the subject's session clock, where it moves without sleeping (else not at all)."""
         if not seconds or not self.served.instant:
             return
-        self.served.call(self.play.advance(seconds), f"moving the session clock by {seconds} s")
+        self.served.bridge.call(self.play.advance(seconds), f"moving the session clock by {seconds} s")
         self.model.wait(seconds)
         self.steps.append(Step(f"wait {seconds} s"))
 
@@ -253,7 +237,7 @@ class SessionMachine(RuleBasedStateMachine):
         step = Step(name)
         self.steps.append(step)
         try:
-            reply = self.served.call(self.play.get(path, cookie, headers), f"sending GET {path}")
+            reply = self.served.bridge.call(self.play.get(path, cookie, headers), f"sending GET {path}")
         except Deviation as exc:  # a Set-Cookie that does not parse as a cookie
             self.fail(str(exc))
         except Exception as exc:
@@ -412,11 +396,12 @@ def check(case: MachineCase, mwc: Context) -> None:
 
     async def search() -> None:
         async with serving(mwc.subject, Scenario(routes=ROUTES, session=POLICY), Recorder(), mwc.mode) as target:
-            served.append(Served(mwc.subject, mwc.mode, target, asyncio.get_running_loop(), mwc.deadline))
-            try:
-                await asyncio.to_thread(explore, served[0], profile, used_seed)
-            finally:
-                served[0].stop.set()
+
+            def search_from(bridge: Bridge) -> None:
+                served.append(Served(mwc.subject, mwc.mode, target, bridge))
+                explore(served[0], profile, used_seed)
+
+            await in_thread(search_from, mwc.deadline)
 
     base: dict[str, Any] = {"mode": mwc.mode, "policy": asdict(POLICY), "examples": profile.max_examples, "steps": profile.stateful_step_count}
     try:
