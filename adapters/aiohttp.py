@@ -3,7 +3,8 @@
 Every subject serves a real `web.Application` through `AppRunner` on a loopback socket. To grade
 your own way of wiring middleware into aiohttp, subclass `AiohttpSubject` and override
 `middleware()` (how one probe becomes a middleware) or `add_group()` (how a route-local chain is
-attached).
+attached). `AiohttpSubject` is also the `aiohttp` framework of feature subjects
+(`adapters/features.py`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from aiohttp import web
 from ..harness import free_socket
 from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, handler_phase, request_phase, response_phase
 from ..reference.scenario import Group, Probe, Route, Scenario
-from .base import CAPABILITIES, Subject, Target
+from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
+from .session import session_api
 
 Middleware = Callable[..., Any]
 
@@ -50,6 +52,9 @@ class AiohttpIO(RequestIO):
         return _http_error(status)() if status is not None else RuntimeError("raised because the scenario asked for it")
 
 
+register_context(web.BaseRequest, lambda request: AiohttpIO(request).context())
+
+
 def probe_middleware(probe: Probe, recorder: Recorder) -> Middleware:
     """One probe as a new-style aiohttp middleware."""
 
@@ -76,26 +81,48 @@ def probe_middleware(probe: Probe, recorder: Recorder) -> Middleware:
     return middleware
 
 
-def route_handler(route: Route, recorder: Recorder) -> Callable[[web.Request], Any]:
+def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[[web.Request], Any]:
+    """The scenario's handler for `route`: the echo handler, or a session handler reaching the
+    session through the plug's session binding."""
+    handler = route.handler
+    if handler.session is not None:
+        from ..reference.session_ops import apply, render
+
+        action, session_of = handler.session, session_api(plug)
+
+        async def handle_session(request: web.Request) -> web.Response:
+            io = AiohttpIO(request)
+            session = await apply(action, session_of(request), io.header)
+            await handler_phase(handler, io, recorder.sink(request.headers))
+            content_type, body = render(action, session)
+            return web.Response(status=handler.status, body=body, content_type=content_type)
+
+        return handle_session
+
     async def handle(request: web.Request) -> web.Response:
         io = AiohttpIO(request)
-        await handler_phase(route.handler, io, recorder.sink(request.headers))
+        await handler_phase(handler, io, recorder.sink(request.headers))
         body = echo_body(request.match_info, io.context())
-        response = web.Response(status=route.handler.status, body=body, content_type="application/json")
-        for name, value in route.handler.headers:
+        response = web.Response(status=handler.status, body=body, content_type="application/json")
+        for name, value in handler.headers:
             response.headers.add(name, value)
         return response
 
     return handle
 
 
-class AiohttpSubject(Subject):
-    """aiohttp with new-style middleware; route-local chains as sub-applications."""
+class AiohttpSubject(Framework):
+    """aiohttp with new-style middleware; route-local chains as sub-applications.
+
+    As a framework for feature subjects it takes, besides Setup/Finish/Guard, any aiohttp
+    middleware (a `@web.middleware` function, or an old-style `(app, handler)` factory): the
+    first layer given is the outermost, before the scenario's chain.
+    """
 
     name = "aiohttp/native"
     adapter = "aiohttp"
     profile = "onion"
-    capabilities = frozenset(CAPABILITIES) - {"priority"}
+    capabilities = frozenset(CAPABILITIES) - {"priority", "server-store"}
     packages = ("aiohttp",)
     description = "aiohttp `@web.middleware` chain; route-local chains as sub-applications (`add_subapp`)"
     known = {
@@ -112,35 +139,40 @@ class AiohttpSubject(Subject):
     def application(self) -> web.Application:
         return web.Application()
 
-    def add_route(self, app: web.Application, route: Route, recorder: Recorder) -> None:
-        app.router.add_route(route.method, route.path, route_handler(route, recorder))
+    def add_layer(self, app: web.Application, layer: Any) -> None:
+        if not callable(layer):
+            raise ContractError(f"{describe(layer)} is not an aiohttp middleware: give an async (request, handler) function, a Setup, Finish or Guard")
+        app.middlewares.append(layer)
 
-    def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
-        """Feature subjects (CORS, session, JWT) install their middleware here, outside the chain."""
+    def add_route(self, app: web.Application, route: Route, recorder: Recorder, plug: Plug) -> None:
+        app.router.add_route(route.method, route.path, self.guard(plug, route_handler(route, recorder, plug), route.path))
 
-    def add_group(self, app: web.Application, group: Group, recorder: Recorder) -> None:
+    def add_group(self, app: web.Application, group: Group, recorder: Recorder, plug: Plug) -> None:
         sub = web.Application(middlewares=[self.middleware(p, recorder) for p in group.chain])
         for route in group.routes:
-            self.add_route(sub, route, recorder)
+            self.add_route(sub, route, recorder, plug)
         app.add_subapp(group.prefix, sub)
 
-    def build(self, scenario: Scenario, recorder: Recorder) -> web.Application:
+    def build(self, scenario: Scenario, recorder: Recorder, plug: Plug) -> web.Application:
         app = self.application()
-        self.install_outer(app, scenario, recorder)
+        self.install_layers(app, plug)
         app.middlewares.extend(self.middleware(p, recorder) for p in scenario.chain)
         for route in scenario.routes:
-            self.add_route(app, route, recorder)
+            self.add_route(app, route, recorder, plug)
         for group in scenario.groups:
-            self.add_group(app, group, recorder)
+            self.add_group(app, group, recorder, plug)
+        self.finish(app, plug)
         return app
 
     @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+    async def serve_plugged(self, scenario: Scenario, recorder: Recorder, mode: str, plug: Plug) -> AsyncIterator[Target]:
         with warnings.catch_warnings():
             # Some subjects use deprecated-but-working APIs on purpose (old-style factories, the
-            # router= argument); aiohttp warns at build, freeze and per request. Not findings.
+            # router= argument, packages keying requests with plain strings); aiohttp warns at
+            # build, freeze and per request. Not findings.
             warnings.simplefilter("ignore", DeprecationWarning)
-            async with serve_app(self.build(scenario, recorder)) as target:
+            warnings.simplefilter("ignore", getattr(web, "NotAppKeyWarning", DeprecationWarning))
+            async with serve_app(self.build(scenario, recorder, plug)) as target:
                 yield target
 
 
@@ -171,10 +203,11 @@ class AiohttpRouteMiddleware(AiohttpSubject):
 
         return web.Application(router=UrlDispatcherEx())
 
-    def add_group(self, app: web.Application, group: Group, recorder: Recorder) -> None:
+    def add_group(self, app: web.Application, group: Group, recorder: Recorder, plug: Plug) -> None:
         chain = [self.middleware(p, recorder) for p in group.chain]
         for route in group.routes:
-            app.router.add_route(route.method, group.prefix + route.path, *chain, route_handler(route, recorder))
+            path = group.prefix + route.path
+            app.router.add_route(route.method, path, *chain, self.guard(plug, route_handler(route, recorder, plug), path))
 
 
 class AiohttpOldStyle(AiohttpSubject):

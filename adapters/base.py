@@ -1,25 +1,35 @@
-"""The adapter contract: what a subject must provide for the suites to grade it.
+"""The framework contract: how a neutral `Scenario` becomes a served app, and what a subject declares.
 
-A *subject* is a framework plus a way of wiring middleware into it. The suites hand it a neutral
-`Scenario` and a `Recorder`; it builds a real app, serves it, and yields a `Target` the harness
-sends requests to. Everything else (profile, capabilities, known deviations) is declared data.
+A *subject* is what a suite grades. A *framework* subject (aiohttp, Sanic, the reference, ...)
+turns a neutral `Scenario` and a `Recorder` into a real app, serves it and yields a `Target` the
+harness sends requests to. Feature subjects (CORS, JWT, session: `adapters/features.py`) are a
+framework plus a *binding*, the user's own code that turns a neutral policy into middleware; the
+binding hands the framework *layers*, installed outermost, through a `Plug`.
 
-To grade your own middleware, subclass a bundled subject (e.g.
-`mwconform.adapters.aiohttp.AiohttpSubject`) and override the few methods that wire middleware,
-or subclass `Subject` for another framework. See README "Use it in your own CI".
+A layer is either the framework's own kind of middleware (what `Framework.add_layer` accepts,
+documented per framework) or one of three framework-neutral forms, for packages that do not ship
+a middleware object:
+
+- `Setup(install)`: `install(app)` runs where a middleware would be installed, before the
+  scenario's chain and routes (`CORS(app, ...)`, `setup(app, storage)`, `Initialize(app, ...)`).
+- `Finish(finish)`: `finish(app)` runs once every route is added (aiohttp-cors enables routes one
+  by one).
+- `Guard(wrap)`: `wrap(handler, path)` returns the handler to register for each route, for
+  packages that protect routes with a decorator (sanic-jwt's `@protected()`).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from typing import ClassVar
+from typing import Any
 
 import httpx
 
+from ..outcomes import HarnessError
 from ..reference.probes import Recorder
 from ..reference.scenario import Scenario
 
@@ -37,35 +47,82 @@ CAPABILITIES: dict[str, str] = {
 
 MODES = ("socket", "inprocess")
 
+Handler = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A layer a package installs itself: `install(app)` runs before the chain and the routes."""
+
+    install: Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Finish:
+    """`finish(app)` runs once every route of the scenario is added."""
+
+    finish: Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """`wrap(handler, path)`: the handler to register for the route at `path` (the same one to leave it open)."""
+
+    wrap: Callable[[Handler, str], Handler]
+
+
+@dataclass
+class Plug:
+    """What feature subjects add to a framework's app.
+
+    `layers` are installed outermost, first one outermost; `session` gives the scenario's session
+    handlers their request's session (see `adapters/features.py`). `problems` collects contract
+    violations found while serving (a session mapping that raises): the case is an `error`.
+    """
+
+    layers: tuple[Any, ...] = ()
+    session: Callable[[Any], Any] | None = None
+    problems: list[str] = field(default_factory=list)
+
 
 @dataclass
 class Target:
-    """Where the harness sends requests: a loopback URL, or an in-process transport."""
+    """Where the harness sends requests: a loopback URL, or an in-process transport.
+
+    `advance(seconds)` moves the subject's session clock where it can (else it really waits);
+    `problems` are the plug's contract violations, read by the case runner after each case.
+    """
 
     base_url: str
     transport: httpx.AsyncBaseTransport | None = None
+    advance: Callable[[float], Awaitable[None]] | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+class ContractError(HarnessError):
+    """A subject's binding or framework broke the extension contract: an `error` naming what was expected."""
 
 
 class Subject(ABC):
-    """A gradable subject. Class attributes are its declaration; `serve` is its behaviour."""
+    """A gradable subject. Its attributes are its declaration; `serve` is its behaviour."""
 
     #: `adapter/variant`, e.g. `aiohttp/native`; shown in every verdict.
-    name: ClassVar[str] = ""
+    name: str = ""
     #: The adapter (framework) it belongs to, e.g. `aiohttp`.
-    adapter: ClassVar[str] = ""
+    adapter: str = ""
     #: `onion` or `hooks` (see `mwconform.reference.pipeline`).
-    profile: ClassVar[str] = "onion"
-    capabilities: ClassVar[frozenset[str]] = frozenset()
+    profile: str = "onion"
+    capabilities: frozenset[str] = frozenset()
     #: Case id → reason, for deviations this subject is known to have. A known case that passes
     #: is reported as stale, loudly.
-    known: ClassVar[Mapping[str, str]] = {}
+    known: Mapping[str, str] = {}
     #: Serving modes this subject supports; the first is its default.
-    modes: ClassVar[tuple[str, ...]] = ("socket",)
+    modes: tuple[str, ...] = ("socket",)
     #: The suites this subject is graded by (`pipeline`, `cors`, ...); others never list it.
-    suites: ClassVar[frozenset[str]] = frozenset({"pipeline", "properties"})
+    suites: frozenset[str] = frozenset({"pipeline", "properties"})
     #: Distributions whose versions the results record.
-    packages: ClassVar[tuple[str, ...]] = ()
-    description: ClassVar[str] = ""
+    packages: tuple[str, ...] = ()
+    description: str = ""
 
     @abstractmethod
     def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AbstractAsyncContextManager[Target]:
@@ -80,3 +137,76 @@ class Subject(ABC):
                 found[dist] = "not installed"
         return found
 
+
+class Framework(Subject):
+    """A framework subject: serves scenarios, and takes feature layers through a `Plug`.
+
+    Implement `build_app` (the app for a scenario, calling `install_layers` before the chain,
+    `guard` on every route handler and `finish` after the routes), `add_layer` (one native layer,
+    outermost of those added so far... see each framework for its order) and `serve_app`.
+    """
+
+    @abstractmethod
+    def serve_plugged(self, scenario: Scenario, recorder: Recorder, mode: str, plug: Plug) -> AbstractAsyncContextManager[Target]:
+        """`serve`, with the plug's layers installed outermost."""
+
+    def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AbstractAsyncContextManager[Target]:
+        return self.serve_plugged(scenario, recorder, mode, Plug())
+
+    def add_layer(self, app: Any, layer: Any) -> None:
+        """Install one native layer; raise ContractError naming what this framework accepts."""
+        raise ContractError(f"{self.name} takes no native layers, only Setup, Finish and Guard (got {describe(layer)})")
+
+    def install_layers(self, app: Any, plug: Plug) -> None:
+        """Install the plug's Setup and native layers in order (call before the chain)."""
+        for layer in flatten(plug.layers):
+            if isinstance(layer, Setup):
+                layer.install(app)
+            elif not isinstance(layer, (Finish, Guard)):
+                self.add_layer(app, layer)
+
+    @staticmethod
+    def guard(plug: Plug, handler: Handler, path: str) -> Handler:
+        """`handler` wrapped by every Guard of the plug (the first one outermost)."""
+        for layer in reversed(flatten(plug.layers)):
+            if isinstance(layer, Guard):
+                handler = layer.wrap(handler, path)
+        return handler
+
+    @staticmethod
+    def finish(app: Any, plug: Plug) -> None:
+        for layer in flatten(plug.layers):
+            if isinstance(layer, Finish):
+                layer.finish(app)
+
+
+def flatten(layers: Iterable[Any]) -> list[Any]:
+    """Layers with nested lists and tuples spread out in order (a binding may return several)."""
+    flat: list[Any] = []
+    for layer in layers:
+        flat.extend(flatten(layer) if isinstance(layer, (list, tuple)) else [layer])
+    return flat
+
+
+def describe(obj: Any) -> str:
+    """`obj` in a few words for a one-line error: its type and a short repr."""
+    text = repr(obj)
+    return f"{type(obj).__name__} {text[:60] + '...' if len(text) > 60 else text}"
+
+
+#: How to reach the request context (the dict the scenario's echo handler shows) from a
+#: framework's request object; each framework registers its request classes.
+_CONTEXTS: dict[type, Callable[[Any], dict[str, Any]]] = {}
+
+
+def register_context(request_type: type, context: Callable[[Any], dict[str, Any]]) -> None:
+    _CONTEXTS[request_type] = context
+
+
+def context_of(request: Any) -> dict[str, Any]:
+    """The request context dict of any registered framework's request; ContractError otherwise."""
+    for cls in type(request).__mro__:
+        if cls in _CONTEXTS:
+            return _CONTEXTS[cls](request)
+    known = ", ".join(sorted(f"{c.__module__}.{c.__qualname__}" for c in _CONTEXTS)) or "none registered"
+    raise ContractError(f"{describe(request)} is not a request of a framework mwconform serves (accepted: {known})")

@@ -17,11 +17,8 @@ from multidict import CIMultiDict
 from ..outcomes import NotApplicable
 from ..reference.cors import WILDCARD, CorsMiddleware, CorsPolicy
 from ..reference.http import Headers, HTTPError, Request, Response
-from ..reference.probes import Recorder
-from ..reference.scenario import Scenario
-from .aiohttp import AiohttpSubject
-from .base import Subject
-from .cors_reference import policy_of
+from .base import Finish, Subject
+from .features import CorsSubject
 
 _log = logging.getLogger("aiohttp.server")
 
@@ -67,15 +64,13 @@ def reference_middleware(policy: CorsPolicy) -> Any:
     return cors_layer
 
 
-class AiohttpReferenceCors(AiohttpSubject):
+class AiohttpReferenceCors(CorsSubject):
     name = "aiohttp/reference-cors"
-    suites = frozenset({"cors"})
-    known = {}
+    framework = "aiohttp"
     description = "reference CorsMiddleware as the outermost aiohttp `@web.middleware`"
 
-    def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
-        if (policy := policy_of(scenario)) is not None:
-            app.middlewares.append(reference_middleware(policy))
+    def layer(self, policy: CorsPolicy) -> Any:
+        return reference_middleware(policy)
 
 
 def _resource_options(policy: CorsPolicy) -> Any:
@@ -93,19 +88,15 @@ def _resource_options(policy: CorsPolicy) -> Any:
     )
 
 
-class AiohttpCors(AiohttpSubject):
+class AiohttpCors(CorsSubject):
     name = "aiohttp/aiohttp-cors"
-    suites = frozenset({"cors"})
+    framework = "aiohttp"
     packages = ("aiohttp", "aiohttp-cors")
     description = "aiohttp-cors `CorsConfig(app, defaults={origin: ResourceOptions(...)})`, `cors.add(route)` for every route"
     _no_vary = "aiohttp-cors echoes the origin but never sends Vary: Origin (aiohttp-cors#351)"
     _per_route = "CORS is applied per route; aiohttp's own 404/405 come from no CORS route and carry no CORS headers (aiohttp-cors#172)"
     _route_preflight = "preflights are answered by an OPTIONS route handler, so every app middleware (auth included) runs first"
     known = {
-        "actual.single-allow-origin-handler-set-one": (
-            "`_on_response_prepare` asserts Access-Control-Allow-Origin is unset; a handler that sets one makes the "
-            "AssertionError drop the connection unanswered"
-        ),
         **dict.fromkeys(("vary.allowed-origin", "vary.disallowed-origin", "vary.no-origin", "vary.preflight", "vary.merged-with-handler"), _no_vary),
         **dict.fromkeys(
             ("error.unknown-path-404", "error.wrong-method-405", "error.unknown-path-404-wildcard", "error.wrong-method-405-wildcard"), _per_route
@@ -122,21 +113,20 @@ class AiohttpCors(AiohttpSubject):
         ),
     }
 
-    def build(self, scenario: Scenario, recorder: Recorder) -> web.Application:
-        import aiohttp_cors
-
-        policy = policy_of(scenario)
-        if policy is not None and (policy.origin_regex is not None or policy.subdomains_of is not None):
+    def layer(self, policy: CorsPolicy) -> Finish:
+        if policy.origin_regex is not None or policy.subdomains_of is not None:
             raise NotApplicable("aiohttp-cors matches origins only as exact strings or '*' (no pattern or subdomain rule)")
-        app = super().build(scenario, recorder)
-        if policy is None:
-            return app
-        options = _resource_options(policy)
-        cors = aiohttp_cors.setup(app, defaults={origin: options for origin in policy.origins})
-        for route in list(app.router.routes()):
-            if route.method != "OPTIONS":  # the package owns OPTIONS on every resource it enables
-                cors.add(route)
-        return app
+
+        def enable_every_route(app: web.Application) -> None:
+            import aiohttp_cors
+
+            options = _resource_options(policy)
+            cors = aiohttp_cors.setup(app, defaults={origin: options for origin in policy.origins})
+            for route in list(app.router.routes()):
+                if route.method != "OPTIONS":  # the package owns OPTIONS on every resource it enables
+                    cors.add(route)
+
+        return Finish(enable_every_route)
 
 
 def seed_cors_middleware(allow_origin: str, allow_methods: str, allow_headers: str) -> Any:
@@ -169,9 +159,9 @@ def seed_preflight_handler(allow_origin: str, allow_methods: str, allow_headers:
     return preflight_handler
 
 
-class AiohttpHandwritten(AiohttpSubject):
+class AiohttpHandwritten(CorsSubject):
     name = "aiohttp/handwritten"
-    suites = frozenset({"cors"})
+    framework = "aiohttp"
     description = "seed 001/002: old-style `cors_middleware(app, handler)` setting static headers + `add_options` preflight route per path"
     _after_handler = "the seed adds its headers after `await handler(request)`, which a raised HTTPException or crash skips"
     _route_preflight = "the seed answers preflights from an OPTIONS route, behind every middleware"
@@ -192,20 +182,18 @@ class AiohttpHandwritten(AiohttpSubject):
             raise NotApplicable("the seed's preflight route always sends Access-Control-Max-Age")
         return policy.origins[0], ", ".join(policy.methods), ", ".join(policy.headers), str(policy.max_age)
 
-    def build(self, scenario: Scenario, recorder: Recorder) -> web.Application:
-        policy = policy_of(scenario)
-        if policy is None:
-            return super().build(scenario, recorder)
+    def layer(self, policy: CorsPolicy) -> list[Any]:
         origin, methods, headers, max_age = self.seed_values(policy)
-        app = web.Application(middlewares=[seed_cors_middleware(origin, methods, headers)])
-        app.middlewares.extend(self.middleware(p, recorder) for p in scenario.chain)
-        for route in scenario.routes:
-            self.add_route(app, route, recorder)
-        with_options = {r.path for r in scenario.routes if r.method == "OPTIONS"}
         preflight_handler = seed_preflight_handler(origin, methods, headers, max_age)
-        for path in dict.fromkeys(r.path for r in scenario.routes if r.path not in with_options):
-            app.router.add_options(path, preflight_handler)
-        return app
+
+        def add_preflight_routes(app: web.Application) -> None:
+            """The seed's `app.router.add_options(path, preflight_handler)` for every path without its own OPTIONS."""
+            paths = {resource.canonical: {route.method for route in resource} for resource in app.router.resources()}
+            for path, methods_there in paths.items():
+                if "OPTIONS" not in methods_there:
+                    app.router.add_options(path, preflight_handler)
+
+        return [seed_cors_middleware(origin, methods, headers), Finish(add_preflight_routes)]
 
 
 SUBJECTS: list[type[Subject]] = [AiohttpReferenceCors, AiohttpCors, AiohttpHandwritten]

@@ -21,11 +21,8 @@ from ..outcomes import NotApplicable
 from ..reference.cors import WILDCARD, CorsMiddleware, CorsPolicy
 from ..reference.http import Headers, Response
 from ..reference.http import Request as ReferenceRequest
-from ..reference.probes import Recorder
-from ..reference.scenario import Scenario
-from .base import Subject
-from .cors_reference import policy_of
-from .sanic import SanicSubject
+from .base import Setup, Subject
+from .features import CorsSubject
 
 
 def _reference_request(request: Request) -> ReferenceRequest:
@@ -52,15 +49,13 @@ def install_reference(app: Sanic, policy: CorsPolicy) -> None:
     app.register_middleware(cors_response, "response")
 
 
-class SanicReferenceCors(SanicSubject):
+class SanicReferenceCors(CorsSubject):
     name = "sanic/reference-cors"
-    suites = frozenset({"cors"})
-    known = {}
+    framework = "sanic"
     description = "reference CorsMiddleware as the first Sanic request hook and last response hook"
 
-    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
-        if (policy := policy_of(scenario)) is not None:
-            install_reference(app, policy)
+    def layer(self, policy: CorsPolicy) -> Setup:
+        return Setup(lambda app: install_reference(app, policy))
 
 
 def origin_list(policy: CorsPolicy) -> list[str | re.Pattern[str]]:
@@ -96,9 +91,9 @@ SANIC_EXT_PRESENT = (
 )
 
 
-class SanicCors(SanicSubject):
+class SanicCors(CorsSubject):
     name = "sanic/sanic-cors"
-    suites = frozenset({"cors"})
+    framework = "sanic"
     packages = ("sanic", "Sanic-Cors")
     description = "Sanic-Cors `CORS(app, origins=..., supports_credentials=..., ...)` without sanic-ext"
     _re_match = "origin patterns are applied with `re.match` (anchored at the start only), so a longer origin that starts with a match is shared"
@@ -111,20 +106,15 @@ class SanicCors(SanicSubject):
         "preflight.options-without-request-method": "automatic_options answers every OPTIONS on a CORS resource itself (200), preflight or not",
     }
 
-    def build(self, scenario: Scenario, recorder: Recorder) -> Sanic:
+    def layer(self, policy: CorsPolicy) -> Setup:
+        from sanic_cors import CORS
         from sanic_cors.extension import use_ext
 
         # Decided when sanic_cors was imported: with sanic-ext importable, `CORS(app, ...)` only
         # makes an extension object and configures nothing, so verdicts would silently change.
         if use_ext:
             raise NotApplicable(SANIC_EXT_PRESENT)
-        return super().build(scenario, recorder)
-
-    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
-        from sanic_cors import CORS
-
-        if (policy := policy_of(scenario)) is not None:
-            CORS(app, **sanic_cors_options(policy))
+        return Setup(lambda app: CORS(app, **sanic_cors_options(policy)))
 
 
 SUBJECTS: list[type[Subject]] = [SanicReferenceCors, SanicCors]

@@ -19,12 +19,9 @@ import sanic_ext  # noqa: F401  (this adapter needs sanic-ext: without it, subje
 from sanic import Sanic
 
 from ..reference.cors import WILDCARD, CorsPolicy
-from ..reference.probes import Recorder
-from ..reference.scenario import Scenario
-from .base import Subject
-from .cors_reference import policy_of
+from .base import Setup, Subject
 from .cors_sanic import SanicCors, origin_list, sanic_cors_options
-from .sanic import SanicSubject
+from .features import CorsSubject
 
 
 def sanic_ext_config(policy: CorsPolicy) -> dict[str, Any]:
@@ -43,10 +40,10 @@ def sanic_ext_config(policy: CorsPolicy) -> dict[str, Any]:
     }
 
 
-class SanicExtCors(SanicSubject):
+class SanicExtCors(CorsSubject):
     name = "sanic-ext/cors"
     adapter = "sanic-ext"
-    suites = frozenset({"cors"})
+    framework = "sanic"
     packages = ("sanic", "sanic-ext")
     description = "sanic-ext's built-in CORS: `app.config.CORS_ORIGINS`, `CORS_SUPPORTS_CREDENTIALS`, ... with `AUTO_EXTEND`"
     _re_match = "origin patterns are applied with `pattern.match` (anchored at the start only), so a longer origin that starts with a match is shared"
@@ -69,28 +66,29 @@ class SanicExtCors(SanicSubject):
         "preflight.behind-redirect": _auto_options + ": an https-redirect middleware answers it 308",
     }
 
-    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
-        if (policy := policy_of(scenario)) is not None:
+    def layer(self, policy: CorsPolicy) -> Setup:
+        def configure(app: Sanic) -> None:
             app.config.update(sanic_ext_config(policy))
             app.config.AUTO_EXTEND = True
 
+        return Setup(configure)
 
-class SanicExtSanicCors(SanicSubject):
+
+class SanicExtSanicCors(CorsSubject):
     name = "sanic-ext/sanic-cors"
     adapter = "sanic-ext"
-    suites = frozenset({"cors"})
+    framework = "sanic"
     packages = ("sanic", "sanic-ext", "Sanic-Cors")
     description = 'Sanic-Cors as a sanic-ext extension: `Extend(app, extensions=[CORS], config={"CORS": False, "CORS_OPTIONS": ...})`'
     # Loaded by sanic-ext it answers every case as it does without sanic-ext; only the Allow of
     # its 405s grows by sanic-ext's automatic HEAD and OPTIONS routes.
     known = SanicCors.known
 
-    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
+    def layer(self, policy: CorsPolicy) -> Setup:
         from sanic_cors.extension import CORS
         from sanic_ext import Extend
 
-        if (policy := policy_of(scenario)) is not None:
-            Extend(app, extensions=[CORS], config={"CORS": False, "CORS_OPTIONS": sanic_cors_options(policy)})
+        return Setup(lambda app: Extend(app, extensions=[CORS], config={"CORS": False, "CORS_OPTIONS": sanic_cors_options(policy)}))
 
 
 SUBJECTS: list[type[Subject]] = [SanicExtCors, SanicExtSanicCors]

@@ -1,26 +1,21 @@
 """aiohttp JWT subjects: the reference middleware wired into aiohttp, and aiohttp-jwt configured two ways.
 
-Each installs its JWT middleware outermost and exposes the verified claims to the scenario's echo
-handler (request context keys `sub` and `jwt_claims`), so the suite sees who was authenticated.
-A policy a package cannot express is `NotApplicable` with the reason.
+Each installs its JWT middleware outermost and reports the verified claims with `accepted()`, so
+the suite sees who was authenticated. A policy a package cannot express is `NotApplicable`.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import web
 
 from ..outcomes import NotApplicable
 from ..reference.http import Headers, Request
-from ..reference.jwt import CLAIMS_KEY, SUBJECT_KEY, FAMILIES, JwtMiddleware, JwtPolicy
-from ..reference.probes import Recorder
-from ..reference.scenario import Scenario
-from .aiohttp import AiohttpIO, AiohttpSubject, Middleware
-from .base import Subject, Target
+from ..reference.jwt import CLAIMS_KEY, FAMILIES, JwtMiddleware, JwtPolicy
+from .aiohttp import Middleware
+from .base import Subject
+from .features import JwtSubject, accepted
 
 
 def reference_middleware(policy: JwtPolicy, middleware_class: type[JwtMiddleware] = JwtMiddleware) -> Middleware:
@@ -33,38 +28,37 @@ def reference_middleware(policy: JwtPolicy, middleware_class: type[JwtMiddleware
         answer = await jwt_layer.on_request(neutral)
         if answer is not None:
             return web.Response(status=answer.status, headers=list(answer.headers), body=answer.body)
-        AiohttpIO(request).context().update(neutral.ctx)
+        if CLAIMS_KEY in neutral.ctx:
+            accepted(request, neutral.ctx[CLAIMS_KEY])
         return await handler(request)
 
     return jwt_middleware
 
 
-class AiohttpReferenceJwt(AiohttpSubject):
+class AiohttpReferenceJwt(JwtSubject):
     name = "aiohttp/reference-jwt"
-    suites = frozenset({"jwt"})
-    known = {}
+    framework = "aiohttp"
     packages = ("aiohttp", "PyJWT", "cryptography")
     description = "the reference JwtMiddleware (PyJWT) as an aiohttp `@web.middleware`, outermost"
 
-    def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
-        if scenario.jwt is not None:
-            app.middlewares.append(reference_middleware(scenario.jwt))
+    def layer(self, policy: JwtPolicy) -> Middleware:
+        return reference_middleware(policy)
 
 
 @web.middleware
-async def expose_payload(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Copy aiohttp-jwt's `request['payload']` into the echo handler's context."""
+async def report_payload(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Report aiohttp-jwt's verified `request['payload']` to the suite."""
     claims = request.get("payload")
     if isinstance(claims, dict):
-        AiohttpIO(request).context().update({CLAIMS_KEY: claims, SUBJECT_KEY: claims.get("sub")})
+        accepted(request, claims)
     return await handler(request)
 
 
-class AiohttpJwt(AiohttpSubject):
+class AiohttpJwt(JwtSubject):
     """aiohttp-jwt `JWTMiddleware(key, algorithms=..., audience=..., issuer=..., whitelist=...)`."""
 
     name = "aiohttp/aiohttp-jwt"
-    suites = frozenset({"jwt"})
+    framework = "aiohttp"
     packages = ("aiohttp", "aiohttp-jwt", "PyJWT")
     description = "aiohttp-jwt `JWTMiddleware(secret, algorithms=['HS256'], ...)` configured from the policy"
     known = {
@@ -117,19 +111,10 @@ class AiohttpJwt(AiohttpSubject):
             "whitelist": policy.public,
         }
 
-    def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
+    def layer(self, policy: JwtPolicy) -> list[Middleware]:
         from aiohttp_jwt import JWTMiddleware
 
-        if scenario.jwt is not None:
-            app.middlewares.extend([JWTMiddleware(**self.options(scenario.jwt)), expose_payload])
-
-    @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        with warnings.catch_warnings():
-            # aiohttp 3.14 warns that aiohttp-jwt stores request['payload'] under a str key; not a finding.
-            warnings.filterwarnings("ignore", category=getattr(web, "NotAppKeyWarning", UserWarning))
-            async with super().serve(scenario, recorder, mode) as target:
-                yield target
+        return [JWTMiddleware(**self.options(policy)), report_payload]
 
 
 class AiohttpJwtSeed(AiohttpJwt):

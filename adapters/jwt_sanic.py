@@ -1,86 +1,81 @@
 """Sanic JWT subjects: the reference middleware as a Sanic request middleware, and sanic-jwt.
 
-Each exposes the verified claims to the scenario's echo handler (request context keys `sub` and
-`jwt_claims`). sanic-jwt protects routes with its `@protected()` decorator rather than a
-middleware, so every route not public in the policy is registered decorated.
+Each reports the verified claims with `accepted()`. sanic-jwt protects routes with its
+`@protected()` decorator rather than a middleware, so it is a `Guard`: every route not public in
+the policy is registered decorated.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sanic import HTTPResponse, Request, Sanic
+from sanic import HTTPResponse, Request
 from sanic.compat import Header
 
 from ..outcomes import NotApplicable
 from ..reference.http import Headers
 from ..reference.http import Request as NeutralRequest
-from ..reference.jwt import CLAIMS_KEY, FAMILIES, SUBJECT_KEY, JwtMiddleware, JwtPolicy
-from ..reference.probes import Recorder
-from ..reference.scenario import Route, Scenario
-from .base import Subject, Target
-from .sanic import SanicIO, SanicSubject
+from ..reference.jwt import CLAIMS_KEY, FAMILIES, JwtMiddleware, JwtPolicy
+from .base import Guard, Setup, Subject
+from .features import JwtSubject, accepted
 
 
-class SanicReferenceJwt(SanicSubject):
+def reference_middleware(policy: JwtPolicy) -> Callable[[Request], Awaitable[HTTPResponse | None]]:
+    """The reference `JwtMiddleware` as a Sanic request middleware: its answer, or on to the handler."""
+    jwt_layer = JwtMiddleware(policy)
+
+    async def authenticate(request: Request) -> HTTPResponse | None:
+        neutral = NeutralRequest(request.method, request.path, Headers(request.headers.items()), request.query_string)
+        answer = await jwt_layer.on_request(neutral)
+        if answer is not None:
+            return HTTPResponse(answer.body, status=answer.status, headers=Header(list(answer.headers)))
+        if CLAIMS_KEY in neutral.ctx:
+            accepted(request, neutral.ctx[CLAIMS_KEY])
+        return None
+
+    return authenticate
+
+
+class SanicReferenceJwt(JwtSubject):
     name = "sanic/reference-jwt"
-    suites = frozenset({"jwt"})
-    known = {}
+    framework = "sanic"
     packages = ("sanic", "PyJWT", "cryptography")
     description = "the reference JwtMiddleware (PyJWT) as the first Sanic request middleware"
 
-    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
-        if scenario.jwt is None:
-            return
-        jwt_layer = JwtMiddleware(scenario.jwt)
-
-        async def authenticate(request: Request) -> HTTPResponse | None:
-            neutral = NeutralRequest(request.method, request.path, Headers(request.headers.items()), request.query_string)
-            answer = await jwt_layer.on_request(neutral)
-            if answer is not None:
-                return HTTPResponse(answer.body, status=answer.status, headers=Header(list(answer.headers)))
-            SanicIO(request).context().update(neutral.ctx)
-            return None
-
-        app.register_middleware(authenticate, "request")
+    def layer(self, policy: JwtPolicy) -> Callable[[Request], Awaitable[HTTPResponse | None]]:
+        return reference_middleware(policy)
 
 
-class _Protecting:
-    """Registers routes on a Sanic app like the app itself, wrapping non-public handlers in `@protected()`."""
+def protect(public: tuple[str, ...]) -> Guard:
+    """sanic-jwt's `@protected()` on every route not public in the policy, reporting its claims."""
 
-    def __init__(self, app: Sanic, public: tuple[str, ...]) -> None:
-        self.app, self.public = app, public
+    def wrap(handler: Callable[..., Any], path: str) -> Callable[..., Any]:
+        if path in public:
+            return handler
+        from sanic_jwt import protected
 
-    def add_route(self, handler: Callable[..., Any], uri: str, **kwargs: Any) -> Any:
-        if uri not in self.public:
-            handler = _protected(handler)
-        return self.app.add_route(handler, uri, **kwargs)
+        async def with_claims(request: Request, **params: Any) -> HTTPResponse:
+            claims = await request.app.ctx.auth.extract_payload(request, verify=False)
+            if isinstance(claims, dict):
+                accepted(request, claims)
+            response: HTTPResponse = await handler(request, **params)
+            return response
 
+        return protected()(with_claims)
 
-def _protected(handler: Callable[..., Any]) -> Callable[..., Any]:
-    from sanic_jwt import protected
-
-    async def with_claims(request: Request, **params: Any) -> HTTPResponse:
-        claims = await request.app.ctx.auth.extract_payload(request, verify=False)
-        if isinstance(claims, dict):
-            SanicIO(request).context().update({CLAIMS_KEY: claims, SUBJECT_KEY: claims.get("sub")})
-        return await handler(request, **params)
-
-    return protected()(with_claims)
+    return Guard(wrap)
 
 
 async def _no_login(request: Request) -> None:
     """sanic-jwt insists on an authenticate callback (its /auth login endpoint); the suite never logs in."""
 
 
-class SanicJwt(SanicSubject):
+class SanicJwt(JwtSubject):
     """sanic-jwt 1.8 `Initialize(app, secret=..., algorithm=..., leeway=..., claim_aud=..., claim_iss=...)`."""
 
     name = "sanic/sanic-jwt"
-    suites = frozenset({"jwt"})
+    framework = "sanic"
     packages = ("sanic", "sanic-jwt", "PyJWT")
     description = "sanic-jwt `Initialize(app, ...)` from the policy; non-public routes decorated with `@protected()`"
     known = {
@@ -121,24 +116,11 @@ class SanicJwt(SanicSubject):
             options.update(cookie_set=True, cookie_access_token_name=policy.cookie, cookie_strict=False)
         return options
 
-    @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        with warnings.catch_warnings():
-            # sanic-jwt passes PyJWT 1's `verify=` to jwt.decode; PyJWT 2 ignores it and warns per request.
-            warnings.filterwarnings("ignore", message="The `verify` argument to `decode` does nothing", category=DeprecationWarning)
-            async with super().serve(scenario, recorder, mode) as target:
-                yield target
-
-    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
+    def layer(self, policy: JwtPolicy) -> list[Any]:
         from sanic_jwt import Initialize
 
-        if scenario.jwt is not None:
-            Initialize(app, authenticate=_no_login, **self.options(scenario.jwt))
-            app.ctx.mwc_jwt_public = scenario.jwt.public
-
-    def add_route(self, target: Any, route: Route, recorder: Recorder) -> None:
-        public = getattr(target.ctx, "mwc_jwt_public", None)
-        super().add_route(target if public is None else _Protecting(target, public), route, recorder)
+        options = self.options(policy)
+        return [Setup(lambda app: Initialize(app, authenticate=_no_login, **options)), protect(policy.public)]
 
 
 SUBJECTS: list[type[Subject]] = [SanicReferenceJwt, SanicJwt]

@@ -8,20 +8,28 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import ClassVar
+from dataclasses import replace
+from typing import Any, ClassVar
 
 import httpx
 
 from ..reference.asgi import ASGIApp
-from ..reference.pipeline import Pipeline
+from ..reference.http import Request
+from ..reference.pipeline import Middleware, Pipeline
 from ..reference.probes import Recorder, build_pipeline
 from ..reference.scenario import Scenario
-from .base import CAPABILITIES, Subject, Target
+from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
+from .session import session_api
 
-ALL = frozenset(CAPABILITIES)
+ALL = frozenset(CAPABILITIES) - {"server-store"}
+
+register_context(Request, lambda request: request.ctx)
 
 
-class ReferenceSubject(Subject):
+class ReferenceSubject(Framework):
+    """The reference pipeline; as a framework for feature subjects it takes reference `Middleware`
+    objects (`mwconform.reference.pipeline.Middleware`), the first one outermost."""
+
     adapter = "reference"
     capabilities = ALL
     modes = ("socket", "inprocess")
@@ -29,15 +37,29 @@ class ReferenceSubject(Subject):
     #: The pipeline class to serve; self-tests substitute broken ones.
     pipeline_class: ClassVar[type[Pipeline]] = Pipeline
 
-    def pipeline(self, scenario: Scenario, recorder: Recorder) -> Pipeline:
-        """The reference app for `scenario`, with whatever layers `install_outer` adds in front."""
-        pipeline = build_pipeline(scenario, self.profile, recorder, self.pipeline_class)
-        self.install_outer(pipeline, scenario, recorder)
+    def pipeline(self, scenario: Scenario, recorder: Recorder, plug: Plug) -> Pipeline:
+        """The reference app for `scenario`, with the plug's layers in front of the chain."""
+        plain = replace(scenario, routes=tuple(r for r in scenario.routes if r.handler.session is None))
+        pipeline = build_pipeline(plain, self.profile, recorder, self.pipeline_class)
+        chain, pipeline.middleware = pipeline.middleware, []
+        self.install_layers(pipeline, plug)  # appends the plug's layers, which go outside the chain
+        pipeline.middleware.extend(chain)
+        for route in scenario.routes:
+            if route.handler.session is not None:
+                from ..reference.session_ops import reference_session_endpoint
+
+                pipeline.route(route.method, route.path, reference_session_endpoint(route.handler, recorder, session_api(plug)))
+        self.finish(pipeline, plug)
         return pipeline
 
+    def add_layer(self, pipeline: Pipeline, layer: Any) -> None:
+        if not isinstance(layer, Middleware):
+            raise ContractError(f"{describe(layer)} is not a reference Middleware (mwconform.reference.pipeline.Middleware), Setup, Finish or Guard")
+        pipeline.middleware.append(layer)
+
     @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        app = ASGIApp(self.pipeline(scenario, recorder))
+    async def serve_plugged(self, scenario: Scenario, recorder: Recorder, mode: str, plug: Plug) -> AsyncIterator[Target]:
+        app = ASGIApp(self.pipeline(scenario, recorder, plug))
         if mode == "inprocess":
             yield Target("http://reference.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
             return
@@ -62,9 +84,6 @@ class ReferenceSubject(Subject):
             for connection in list(state.connections):
                 connection.shutdown()
             await server.wait_closed()
-
-    def install_outer(self, pipeline: Pipeline, scenario: Scenario, recorder: Recorder) -> None:
-        """Feature subjects (CORS, session, JWT) put their layers in front of the chain here."""
 
 
 class ReferenceOnion(ReferenceSubject):

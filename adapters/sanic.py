@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import CodeType
@@ -27,7 +28,8 @@ from ..outcomes import HarnessError
 from ..reference.probes import Recorder, RequestIO, echo_body, handler_phase, request_phase, response_phase
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Probe, Route, Scenario
-from .base import CAPABILITIES, Subject, Target
+from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
+from .session import session_api
 
 _names = itertools.count()
 
@@ -101,13 +103,50 @@ class SanicIO(RequestIO):
         return SanicException(f"HTTP {status}", status_code=status)
 
 
-class SanicSubject(Subject):
-    """Sanic with `register_middleware(fn, "request"|"response")`; blueprints for route-local chains."""
+register_context(Request, lambda request: SanicIO(request).context())
+
+
+def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[..., Any]:
+    """The scenario's handler for `route`: the echo handler, or a session handler reaching the
+    session through the plug's session binding."""
+    handler = route.handler
+    if handler.session is not None:
+        from ..reference.session_ops import apply, render
+
+        action, session_of = handler.session, session_api(plug)
+
+        async def handle_session(request: Request, **params: str) -> HTTPResponse:
+            io = SanicIO(request)
+            session = await apply(action, session_of(request), io.header)
+            await handler_phase(handler, io, recorder.sink(request.headers))
+            content_type, body = render(action, session)
+            return raw(body, status=handler.status, content_type=content_type)
+
+        return handle_session
+
+    async def handle(request: Request, **params: str) -> HTTPResponse:
+        io = SanicIO(request)
+        await handler_phase(handler, io, recorder.sink(request.headers))
+        response = raw(echo_body(params, io.context()), status=handler.status, content_type="application/json")
+        for name, value in handler.headers:
+            response.headers.add(name, value)
+        return response
+
+    return handle
+
+
+class SanicSubject(Framework):
+    """Sanic with `register_middleware(fn, "request"|"response")`; blueprints for route-local chains.
+
+    As a framework for feature subjects it takes, besides Setup/Finish/Guard, a request middleware
+    (an async `(request)` function, registered before the scenario's chain, so it runs first).
+    A package that also needs a response middleware installs both in a Setup.
+    """
 
     name = "sanic/middleware"
     adapter = "sanic"
     profile = "hooks"
-    capabilities = frozenset(CAPABILITIES) - {"priority"}
+    capabilities = frozenset(CAPABILITIES) - {"priority", "server-store"}
     modes = ("socket", "inprocess")
     packages = ("sanic", "sanic-routing")
     description = "Sanic `app.register_middleware` / `Blueprint.middleware` request and response middleware"
@@ -135,42 +174,49 @@ class SanicSubject(Subject):
 
             self.attach(target, on_response, "response", probe.priority)
 
-    def add_route(self, target: Sanic | Blueprint, route: Route, recorder: Recorder) -> None:
-        async def handle(request: Request, **params: str) -> HTTPResponse:
-            io = SanicIO(request)
-            await handler_phase(route.handler, io, recorder.sink(request.headers))
-            response = raw(echo_body(params, io.context()), status=route.handler.status, content_type="application/json")
-            for name, value in route.handler.headers:
-                response.headers.add(name, value)
-            return response
+    def add_layer(self, app: Sanic, layer: Any) -> None:
+        if not callable(layer):
+            raise ContractError(f"{describe(layer)} is not a Sanic request middleware: give an async (request) function, a Setup, Finish or Guard")
+        app.register_middleware(layer, "request")
 
-        target.add_route(handle, sanic_path(route.path), methods=[route.method], name=unique_name("r"))
+    def add_route(self, target: Sanic | Blueprint, route: Route, recorder: Recorder, plug: Plug) -> None:
+        path = sanic_path(route.path)
+        handle = self.guard(plug, route_handler(route, recorder, plug), route.path)
+        target.add_route(handle, path, methods=[route.method], name=unique_name("r"))
 
-    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
-        """Feature subjects (CORS, session, JWT) install their middleware here, before the chain."""
-
-    def build(self, scenario: Scenario, recorder: Recorder) -> Sanic:
-        app = new_app()
+    def build(self, app: Sanic, scenario: Scenario, recorder: Recorder, plug: Plug) -> None:
         # The global chain is defined first: Sanic orders app and blueprint middleware by a
         # process-wide definition counter, not by where they are attached.
-        self.install_outer(app, scenario, recorder)
+        self.install_layers(app, plug)
         for probe in scenario.chain:
             self.install(app, probe, recorder)
         for route in scenario.routes:
-            self.add_route(app, route, recorder)
+            self.add_route(app, route, recorder, plug)
         for group in scenario.groups:
             bp = _Blueprint(unique_name(), url_prefix=group.prefix)
             for probe in group.chain:
                 self.install(bp, probe, recorder)
             for route in group.routes:
-                self.add_route(bp, route, recorder)
+                self.add_route(bp, route, recorder, plug)
             app.blueprint(bp)
-        return app
+        self.finish(app, plug)
 
     @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        async with serve_app(self.build(scenario, recorder), mode) as target:
-            yield target
+    async def serve_plugged(self, scenario: Scenario, recorder: Recorder, mode: str, plug: Plug) -> AsyncIterator[Target]:
+        app = new_app()
+        try:
+            self.build(app, scenario, recorder, plug)
+        except BaseException:
+            # A binding may raise NotApplicable (or crash) after the app was created: Sanic's
+            # global registry must not keep it, or a later `Sanic.get_app()` finds the wrong app.
+            Sanic.unregister_app(app)
+            raise
+        with warnings.catch_warnings():
+            # Packages written for older Sanic or PyJWT warn per request (sanic-jwt passes PyJWT 1's
+            # `verify=`); not findings.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            async with serve_app(app, mode) as target:
+                yield target
 
 
 @asynccontextmanager
@@ -223,7 +269,7 @@ class SanicHooks(SanicSubject):
     """Sanic `on_request` / `on_response` with `priority=`."""
 
     name = "sanic/on-hooks"
-    capabilities = frozenset(CAPABILITIES)
+    capabilities = frozenset(CAPABILITIES) - {"server-store"}
     description = "Sanic `@app.on_request` / `@app.on_response` (and blueprint equivalents) with `priority=`"
 
     def attach(self, target: Sanic | Blueprint, fn: Callable[..., Any], phase: str, priority: int) -> None:

@@ -1,51 +1,40 @@
-"""What every session subject shares: a per-serve backend, the target that moves time, Redis.
+"""What the session subjects share: Redis for server-side stores, and the reference session binding.
 
-A session subject is a framework subject (`AiohttpSubject`, `SanicSubject`, `ReferenceSubject`)
-with `SessionSubject` mixed in first. Each `serve` opens a fresh *backend* (a new secret, a new
-store or Redis namespace, a clock) for the scenario's `SessionPolicy`, and builds the app on a
-per-serve copy of the subject that holds it, so two apps served at once (the foreign-key case)
-never share a secret. The target it yields can `advance` the session clock: instantly for
-subjects with an injectable clock, by really sleeping for packages that read the wall clock.
+Session subjects are `SessionSubject`s (`adapters/features.py`): a framework, a binding that
+builds the session layer from the case's `SessionPolicy` once per served app (a new secret, a new
+store or Redis namespace), and how a handler reaches the request's session. `ReferenceSession`
+is that binding for the reference `SessionManager` with one of the reference storages; each
+framework module says where its layer keeps the session.
 """
 
 from __future__ import annotations
 
-import asyncio
-import copy
 import importlib
 import secrets
 from abc import abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..outcomes import HarnessError, NotApplicable
 from ..redis_server import redis_url
-from ..reference.probes import Recorder
-from ..reference.scenario import Scenario
-from ..reference.session import ManualClock, SessionManager, SessionPolicy, Storage
-from .base import Subject, Target
+from ..runner import register_service
+from .base import ContractError, Plug
+from .features import Clocked, SessionSubject
 
-Advance = Callable[[float], Awaitable[None]]
+if TYPE_CHECKING:
+    from ..reference.session import ManualClock, Session, SessionManager, SessionPolicy, Storage
+    from ..reference.session_ops import SessionAPI
 
-#: Reference storages by name: what `reference_backend` can build.
+#: Reference storages by name: what `reference_storage` can build.
 STORAGES = ("signed", "encrypted", "memory", "redis")
 
 
-@dataclass
-class SessionTarget(Target):
-    """A target whose session clock the case can move forward by `advance(seconds)`."""
-
-    advance: Advance = field(default=asyncio.sleep)
-
-
-@dataclass
-class Backend:
-    """What one serve of a session subject needs: its middleware's state and its clock."""
-
-    state: Any  # a SessionManager, or a package's storage / interface object
-    advance: Advance = asyncio.sleep
+def session_api(plug: Plug) -> Callable[[Any], SessionAPI]:
+    """How the scenario's session handlers reach the request's session (the plug's session binding)."""
+    if plug.session is None:
+        raise ContractError("the scenario has session routes but the subject gives no session binding (a SessionSubject's session(request))")
+    return plug.session
 
 
 @asynccontextmanager
@@ -59,6 +48,15 @@ async def redis_client() -> AsyncIterator[Any]:
             await client.ping()
         except aioredis.RedisError as exc:
             raise HarnessError(f"cannot reach Redis at {url}: {exc}") from None
+
+        async def reachable() -> str | None:
+            try:
+                await client.ping()
+            except aioredis.RedisError as exc:
+                return f"Redis at {url} stopped answering ({exc})"
+            return None
+
+        register_service(reachable)
         yield client
     finally:
         await client.aclose()
@@ -81,62 +79,51 @@ async def reference_storage(kind: str, clock: ManualClock) -> AsyncIterator[Stor
         raise ValueError(f"unknown session storage {kind!r}; accepted: {', '.join(STORAGES)}")
 
 
-class SessionSubject(Subject):
-    """Mix in before a framework subject: graded by the session suite, served with a backend."""
+class ReferenceSession(SessionSubject):
+    """The reference `SessionManager` with one reference storage, on some framework.
 
-    suites = frozenset({"session"})
-    capabilities: ClassVar[frozenset[str]] = frozenset()
-    known: ClassVar[Mapping[str, str]] = {}
-    #: The backend of this serve; set on the per-serve copy `serve` builds the app from.
-    backend: Backend | None = None
-
-    @property
-    def state(self) -> Any:
-        """The backend's middleware state (only on the per-serve copy `serve` builds the app from)."""
-        if self.backend is None:
-            raise HarnessError(f"{self.name}: the session backend is only there while serving")
-        return self.backend.state
-
-    @abstractmethod
-    def open_backend(self, policy: SessionPolicy) -> AbstractAsyncContextManager[Backend]:
-        """A fresh backend for `policy`; raise NotApplicable when the policy cannot be expressed."""
-
-    @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        async with self.open_backend(scenario.session or SessionPolicy()) as backend:
-            bound = copy.copy(self)
-            bound.backend = backend
-            async with super(SessionSubject, bound).serve(scenario, recorder, mode) as target:  # type: ignore[misc]
-                yield SessionTarget(target.base_url, target.transport, backend.advance)
-
-
-class ReferenceSessionSubject(SessionSubject):
-    """The reference `SessionManager` on some framework, with one of the reference storages."""
+    A framework module subclasses it once: `middleware(manager)` (the layer) and `current(request)`
+    (where that layer keeps the request's `Session`).
+    """
 
     storage: ClassVar[str] = "signed"
     #: The manager class to run; self-tests substitute broken ones.
-    manager_class: ClassVar[type[SessionManager]] = SessionManager
+    manager_class: ClassVar[type[SessionManager]]
     packages = ("mwconform", "itsdangerous", "cryptography", "redis")
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "capabilities" not in cls.__dict__:
-            cls.capabilities = frozenset({"server-store"}) if cls.storage in ("memory", "redis") else frozenset()
+    def default_capabilities(self) -> frozenset[str]:
+        return frozenset({"server-store"}) if self.storage in ("memory", "redis") else frozenset()
 
-    @asynccontextmanager
-    async def open_backend(self, policy: SessionPolicy) -> AsyncIterator[Backend]:
-        clock = ManualClock()
-        async with self.open_storage(clock) as storage:
-            yield Backend(self.manager_class(policy, storage, clock), clock.advance)
+    @abstractmethod
+    def middleware(self, manager: SessionManager) -> Any:
+        """The framework layer that loads and commits sessions with `manager`."""
+
+    @abstractmethod
+    def current(self, request: Any) -> Session:
+        """The request's reference `Session`, where `middleware` put it."""
 
     def open_storage(self, clock: ManualClock) -> AbstractAsyncContextManager[Storage]:
         """The storage for one serve; self-tests substitute broken ones."""
         return reference_storage(self.storage, clock)
 
-    @property
-    def manager(self) -> SessionManager:
-        manager: SessionManager = self.state
-        return manager
+    @asynccontextmanager
+    async def layer(self, policy: SessionPolicy) -> AsyncIterator[Clocked]:
+        session = require("mwconform.reference.session", "session")
+        manager_class = getattr(type(self), "manager_class", session.SessionManager)
+        clock = session.ManualClock()
+        async with self.open_storage(clock) as storage:
+            yield Clocked(self.middleware(manager_class(policy, storage, clock)), clock.advance)
+
+    def session(self, request: Any) -> MutableMapping[str, Any]:
+        return self.current(request)
+
+    async def rotate(self, request: Any) -> MutableMapping[str, Any]:
+        current = self.current(request)
+        current.rotate()
+        return current
+
+    async def logout(self, request: Any) -> None:
+        self.current(request).invalidate()
 
 
 def require(module: str, extra: str) -> Any:

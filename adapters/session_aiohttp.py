@@ -8,7 +8,6 @@ It reads the wall clock, so expiry cases really wait.
 
 from __future__ import annotations
 
-import warnings
 from abc import abstractmethod
 from collections.abc import AsyncIterator, MutableMapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -16,37 +15,13 @@ from typing import Any
 
 from aiohttp import web
 
-from ..reference.probes import Recorder, handler_phase
-from ..reference.scenario import Route, Scenario
 from ..reference.session import Session, SessionManager, SessionPolicy
-from ..reference.session_ops import ReferenceSessionAPI, SessionAPI, apply, render
-from .aiohttp import AiohttpIO, AiohttpSubject, Middleware
-from .base import Subject, Target
-from .session import Backend, ReferenceSessionSubject, SessionSubject, redis_client, require
+from .aiohttp import Middleware
+from .base import Setup, Subject
+from .features import SessionSubject
+from .session import ReferenceSession, redis_client, require
 
 _SESSION: Any = web.RequestKey("mwc_session", Session) if hasattr(web, "RequestKey") else "mwc_session"
-
-
-class AiohttpSessionSubject(SessionSubject, AiohttpSubject):
-    """aiohttp with a session middleware; session routes get handlers that use `session_api`."""
-
-    @abstractmethod
-    def session_api(self, request: web.Request) -> SessionAPI:
-        """How a handler reaches the request's session."""
-
-    def add_route(self, app: web.Application, route: Route, recorder: Recorder) -> None:
-        handler, action = route.handler, route.handler.session
-        if action is None:
-            return super().add_route(app, route, recorder)
-
-        async def handle(request: web.Request) -> web.Response:
-            io = AiohttpIO(request)
-            session = await apply(action, self.session_api(request), io.header)
-            await handler_phase(handler, io, recorder.sink(request.headers))
-            content_type, body = render(action, session)
-            return web.Response(status=handler.status, body=body, content_type=content_type)
-
-        app.router.add_route(route.method, route.path, handle)
 
 
 def reference_middleware(manager: SessionManager) -> Middleware:
@@ -70,17 +45,19 @@ def reference_middleware(manager: SessionManager) -> Middleware:
     return session_middleware
 
 
-class AiohttpReferenceCookie(ReferenceSessionSubject, AiohttpSessionSubject):
+class AiohttpReferenceCookie(ReferenceSession):
     name = "aiohttp/reference-cookie"
+    framework = "aiohttp"
     storage = "signed"
     description = "the reference session middleware on aiohttp; cookie signed with itsdangerous"
     packages = ("aiohttp", "itsdangerous")
 
-    def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
-        app.middlewares.append(reference_middleware(self.manager))
+    def middleware(self, manager: SessionManager) -> Middleware:
+        return reference_middleware(manager)
 
-    def session_api(self, request: web.Request) -> SessionAPI:
-        return ReferenceSessionAPI(request[_SESSION])
+    def current(self, request: web.Request) -> Session:
+        session: Session = request[_SESSION]
+        return session
 
 
 class AiohttpReferenceRedis(AiohttpReferenceCookie):
@@ -88,25 +65,6 @@ class AiohttpReferenceRedis(AiohttpReferenceCookie):
     storage = "redis"
     description = "the reference session middleware on aiohttp; Redis server-side store"
     packages = ("aiohttp", "redis")
-
-
-class AiohttpSessionAPI:
-    """`SessionAPI` over aiohttp-session's module functions."""
-
-    def __init__(self, request: web.Request) -> None:
-        self.request = request
-        self.aiohttp_session = require("aiohttp_session", "aiohttp-session")
-
-    async def data(self) -> MutableMapping[str, Any]:
-        session: MutableMapping[str, Any] = await self.aiohttp_session.get_session(self.request)
-        return session
-
-    async def rotate(self) -> MutableMapping[str, Any]:
-        session: MutableMapping[str, Any] = await self.aiohttp_session.new_session(self.request)
-        return session
-
-    async def invalidate(self) -> None:
-        (await self.aiohttp_session.get_session(self.request)).invalidate()
 
 
 #: aiohttp-session 2.12.1 `AbstractStorage.save_cookie` sets whatever its storage encoded.
@@ -117,9 +75,10 @@ SIMPLE_UNDECODABLE = (
 )
 
 
-class AiohttpSessionPackage(AiohttpSessionSubject):
+class AiohttpSessionPackage(SessionSubject):
     """aiohttp-session with one of its storages, configured from the policy."""
 
+    framework = "aiohttp"
     packages = ("aiohttp", "aiohttp-session")
 
     @abstractmethod
@@ -127,7 +86,7 @@ class AiohttpSessionPackage(AiohttpSessionSubject):
         """The package's storage object for one serve, built with these cookie parameters."""
 
     @asynccontextmanager
-    async def open_backend(self, policy: SessionPolicy) -> AsyncIterator[Backend]:
+    async def layer(self, policy: SessionPolicy) -> AsyncIterator[Setup]:
         aiohttp_session = require("aiohttp_session", "aiohttp-session")
         params = {
             "cookie_name": policy.cookie_name,
@@ -139,22 +98,18 @@ class AiohttpSessionPackage(AiohttpSessionSubject):
             "samesite": policy.same_site,
         }
         async with self.open_storage(aiohttp_session, params) as storage:
-            yield Backend(storage)
+            yield Setup(lambda app: aiohttp_session.setup(app, storage))
 
-    def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
-        require("aiohttp_session", "aiohttp-session").setup(app, self.state)
+    async def session(self, request: web.Request) -> MutableMapping[str, Any]:
+        session: MutableMapping[str, Any] = await require("aiohttp_session", "aiohttp-session").get_session(request)
+        return session
 
-    def session_api(self, request: web.Request) -> SessionAPI:
-        return AiohttpSessionAPI(request)
+    async def rotate(self, request: web.Request) -> MutableMapping[str, Any]:
+        session: MutableMapping[str, Any] = await require("aiohttp_session", "aiohttp-session").new_session(request)
+        return session
 
-    @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        with warnings.catch_warnings():
-            # aiohttp-session 2.12 keys the request with plain strings; aiohttp 3.14 warns on every
-            # request (NotAppKeyWarning). Recorded in the report, not a session verdict.
-            warnings.simplefilter("ignore", getattr(web, "NotAppKeyWarning", UserWarning))
-            async with super().serve(scenario, recorder, mode) as target:
-                yield target
+    async def logout(self, request: web.Request) -> None:
+        (await require("aiohttp_session", "aiohttp-session").get_session(request)).invalidate()
 
 
 class AiohttpSessionSimple(AiohttpSessionPackage):

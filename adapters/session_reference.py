@@ -6,35 +6,30 @@ are what the self-tests plant broken session middleware into (`tests/mutants/ses
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from ..reference.pipeline import Pipeline
-from ..reference.probes import Recorder
-from ..reference.scenario import Scenario
-from ..reference.session import SessionMiddleware
-from ..reference.session_ops import reference_session_endpoint
+from ..reference.http import Request
+from ..reference.session import SESSION_KEY, Session, SessionManager, SessionMiddleware
 from .base import Subject
-from .reference import ReferenceSubject
-from .session import ReferenceSessionSubject
+from .session import ReferenceSession as ReferenceSessionBinding
 
 
-class ReferenceSession(ReferenceSessionSubject, ReferenceSubject):
+class ReferenceSession(ReferenceSessionBinding):
     name = "reference/session-signed"
+    framework = "reference"
     storage = "signed"
     description = "the reference session middleware in the reference pipeline; cookie signed with itsdangerous"
     packages = ("mwconform", "uvicorn", "itsdangerous")
+    manager_class: ClassVar[type[SessionManager]] = SessionManager
     #: The middleware class to run; self-tests substitute broken ones.
     middleware_class: ClassVar[type[SessionMiddleware]] = SessionMiddleware
 
-    def pipeline(self, scenario: Scenario, recorder: Recorder) -> Pipeline:
-        plain = tuple(r for r in scenario.routes if r.handler.session is None)
-        app = super().pipeline(replace(scenario, routes=plain), recorder)
-        app.middleware.insert(0, self.middleware_class(self.manager))  # outermost: sessions wrap every probe
-        for route in scenario.routes:
-            if route.handler.session is not None:
-                app.route(route.method, route.path, reference_session_endpoint(route.handler, recorder))
-        return app
+    def middleware(self, manager: SessionManager) -> Any:
+        return self.middleware_class(manager)
+
+    def current(self, request: Request) -> Session:
+        session: Session = request.state[SESSION_KEY]
+        return session
 
 
 class ReferenceSessionEncrypted(ReferenceSession):

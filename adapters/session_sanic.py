@@ -9,80 +9,62 @@ the session; it reads the wall clock, so expiry cases really wait.
 from __future__ import annotations
 
 import logging
-from abc import abstractmethod
-from collections.abc import AsyncIterator, MutableMapping
-from contextlib import asynccontextmanager
+from collections.abc import MutableMapping
 from typing import Any
 
-from sanic import Blueprint, HTTPResponse, Request, Sanic
-from sanic.response import raw, text
+from sanic import HTTPResponse, Request, Sanic
+from sanic.response import text
 
 from ..outcomes import NotApplicable
-from ..reference.probes import Recorder, handler_phase
-from ..reference.scenario import Route, Scenario
-from ..reference.session import SessionPolicy
-from ..reference.session_ops import ReferenceSessionAPI, SessionAPI, apply, render
-from .base import Subject
-from .sanic import SanicIO, SanicSubject, sanic_path, unique_name
-from .session import Backend, ReferenceSessionSubject, SessionSubject, require
+from ..reference.session import Session, SessionManager, SessionPolicy
+from .base import Setup, Subject
+from .features import SessionSubject
+from .session import ReferenceSession, require
 
 log = logging.getLogger("mwconform.session")
 
 
-class SanicSessionSubject(SessionSubject, SanicSubject):
-    """Sanic with a session middleware; session routes get handlers that use `session_api`."""
+def reference_hooks(manager: SessionManager) -> Setup:
+    """The reference session manager as a Sanic request middleware (load) and response middleware (commit)."""
 
-    @abstractmethod
-    def session_api(self, request: Request) -> SessionAPI:
-        """How a handler reaches the request's session."""
+    async def load_session(request: Request) -> None:
+        request.ctx.mwc_session = await manager.load(request.headers.get("cookie"))
 
-    def add_route(self, target: Sanic | Blueprint, route: Route, recorder: Recorder) -> None:
-        handler, action = route.handler, route.handler.session
-        if action is None:
-            return super().add_route(target, route, recorder)
+    async def save_session(request: Request, response: HTTPResponse) -> HTTPResponse | None:
+        session = getattr(request.ctx, "mwc_session", None)
+        if session is None:
+            return None
+        try:
+            header = await manager.commit(session)
+        except Exception:
+            # Sanic logs and drops an exception raised in response middleware and sends the
+            # response as it was (sanic#1928): a session that cannot be saved must fail loudly.
+            log.exception("session not saved")
+            return text("500: the session could not be saved", status=500)
+        if header is not None:
+            response.headers.add("set-cookie", header)
+        return None
 
-        async def handle(request: Request, **params: str) -> HTTPResponse:
-            io = SanicIO(request)
-            session = await apply(action, self.session_api(request), io.header)
-            await handler_phase(handler, io, recorder.sink(request.headers))
-            content_type, body = render(action, session)
-            return raw(body, status=handler.status, content_type=content_type)
+    def install(app: Sanic) -> None:
+        app.register_middleware(load_session, "request")
+        app.register_middleware(save_session, "response")
 
-        target.add_route(handle, sanic_path(route.path), methods=[route.method], name=unique_name("r"))
+    return Setup(install)
 
 
-class SanicReferenceCookie(ReferenceSessionSubject, SanicSessionSubject):
+class SanicReferenceCookie(ReferenceSession):
     name = "sanic/reference-cookie"
+    framework = "sanic"
     storage = "signed"
     description = "the reference session middleware as Sanic request/response middleware; cookie signed with itsdangerous"
     packages = ("sanic", "itsdangerous")
 
-    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
-        manager = self.manager
+    def middleware(self, manager: SessionManager) -> Setup:
+        return reference_hooks(manager)
 
-        async def load_session(request: Request) -> None:
-            request.ctx.mwc_session = await manager.load(request.headers.get("cookie"))
-
-        async def save_session(request: Request, response: HTTPResponse) -> HTTPResponse | None:
-            session = getattr(request.ctx, "mwc_session", None)
-            if session is None:
-                return None
-            try:
-                header = await manager.commit(session)
-            except Exception:
-                # Sanic logs and drops an exception raised in response middleware and sends the
-                # response as it was (sanic#1928): a session that cannot be saved must fail loudly.
-                log.exception("session not saved")
-                return text("500: the session could not be saved", status=500)
-            if header is not None:
-                response.headers.add("set-cookie", header)
-            return None
-
-        self.attach(app, load_session, "request", 0)
-        self.attach(app, save_session, "response", 0)
-
-    def session_api(self, request: Request) -> SessionAPI:
-        return ReferenceSessionAPI(request.ctx.mwc_session)
+    def current(self, request: Request) -> Session:
+        session: Session = request.ctx.mwc_session
+        return session
 
 
 class SanicReferenceRedis(SanicReferenceCookie):
@@ -92,24 +74,6 @@ class SanicReferenceRedis(SanicReferenceCookie):
     packages = ("sanic", "redis")
 
 
-class SanicSessionAPI:
-    """`SessionAPI` over sanic-session's `request.ctx.session` (a dict with a `sid`)."""
-
-    def __init__(self, request: Request) -> None:
-        self.session: MutableMapping[str, Any] = request.ctx.session
-
-    async def data(self) -> MutableMapping[str, Any]:
-        return self.session
-
-    async def rotate(self) -> MutableMapping[str, Any]:
-        # sanic-session has no way to issue a new id; clearing the data is the closest it offers.
-        self.session.clear()
-        return self.session
-
-    async def invalidate(self) -> None:
-        self.session.clear()
-
-
 #: Why sanic-session 0.8.0 sends no cookie on Sanic 25 (sanic_session/base.py `_set_cookie_props`).
 NO_COOKIE = (
     "sanic-session 0.8.0 sets its cookie with response.cookies[name] = sid, which Sanic 25's CookieJar rejects "
@@ -117,8 +81,9 @@ NO_COOKIE = (
 )
 
 
-class SanicSessionPackage(SanicSessionSubject):
+class SanicSessionPackage(SessionSubject):
     name = "sanic/sanic-session"
+    framework = "sanic"
     description = "sanic-session InMemorySessionInterface (its Redis interfaces need aioredis or asyncio_redis)"
     capabilities = frozenset({"server-store"})
     packages = ("sanic", "sanic-session")
@@ -152,8 +117,7 @@ class SanicSessionPackage(SanicSessionSubject):
         ),
     }
 
-    @asynccontextmanager
-    async def open_backend(self, policy: SessionPolicy) -> AsyncIterator[Backend]:
+    def layer(self, policy: SessionPolicy) -> Setup:
         sanic_session = require("sanic_session", "sanic-session")
         if policy.path != "/":
             raise NotApplicable(f"sanic-session has no cookie path option, so it cannot send Path={policy.path}")
@@ -165,13 +129,12 @@ class SanicSessionPackage(SanicSessionSubject):
             samesite=policy.same_site,
             secure=policy.secure,
         )
-        yield Backend(interface)
+        return Setup(lambda app: sanic_session.Session(app, interface=interface))
 
-    def install_outer(self, app: Sanic, scenario: Scenario, recorder: Recorder) -> None:
-        require("sanic_session", "sanic-session").Session(app, interface=self.state)
-
-    def session_api(self, request: Request) -> SessionAPI:
-        return SanicSessionAPI(request)
+    def session(self, request: Request) -> MutableMapping[str, Any]:
+        # sanic-session has no way to issue a new id: login and logout keep the defaults (empty the dict).
+        session: MutableMapping[str, Any] = request.ctx.session
+        return session
 
 
 SUBJECTS: list[type[Subject]] = [SanicReferenceCookie, SanicReferenceRedis, SanicSessionPackage]

@@ -12,7 +12,7 @@ import concurrent.futures
 import socket
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -98,17 +98,35 @@ def _socket_client() -> httpx.AsyncClient:
 
 @asynccontextmanager
 async def serving(subject: Subject, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-    """`subject.serve(...)`, with a failure to build or start the app reported as the adapter's.
+    """`subject.serve(...)`, with a failure to build, start or tear down the app reported as an error.
 
-    A crash while building is the adapter's (or the subject's wiring), never a verdict on a
-    requirement, so it becomes a one-line HarnessError naming the subject.
+    A crash while building or tearing down is the adapter's (or the subject's wiring), never a
+    verdict on a requirement, so it becomes a one-line HarnessError naming the subject.
     """
-    async with AsyncExitStack() as stack:
-        try:
-            target = await stack.enter_async_context(subject.serve(scenario, recorder, mode))
-        except Exception as exc:
-            raise HarnessError(f"{subject.name} could not build or serve the scenario ({mode} mode): {type(exc).__name__}: {exc}") from exc
+    manager = subject.serve(scenario, recorder, mode)
+    try:
+        target = await manager.__aenter__()
+    except HarnessError as exc:
+        raise HarnessError(f"{subject.name}: {exc}") from exc
+    except Exception as exc:
+        raise HarnessError(f"{subject.name} could not build or serve the scenario ({mode} mode): {type(exc).__name__}: {exc}") from exc
+    try:
         yield target
+    except BaseException as exc:
+        if not await _teardown(manager, exc, subject, mode):
+            raise
+    else:
+        await _teardown(manager, None, subject, mode)
+
+
+async def _teardown(manager: AbstractAsyncContextManager[Target], exc: BaseException | None, subject: Subject, mode: str) -> bool:
+    """Leave `manager` (passing on `exc`, the case's own exception); True when it swallowed `exc`."""
+    try:
+        return bool(await manager.__aexit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None))
+    except Exception as raised:
+        if raised is exc or isinstance(raised, HarnessError):
+            raise
+        raise HarnessError(f"{subject.name} failed while tearing down the app ({mode} mode): {type(raised).__name__}: {raised}") from raised
 
 
 class Bridge:

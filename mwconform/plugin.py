@@ -142,8 +142,8 @@ class Context:
     node: pytest.Item
 
     def evidence(self, **data: Any) -> None:
-        """Attach expected/observed data and exchanges to this case's result."""
-        self.node.stash[EVIDENCE] = data
+        """Add expected/observed data and exchanges to this case's result (later keys win)."""
+        self.node.stash.setdefault(EVIDENCE, {}).update(data)
 
 
 @pytest.fixture
@@ -162,8 +162,10 @@ def classify(excinfo: pytest.ExceptionInfo[BaseException] | None, case: Case, su
     if isinstance(exc, pytest.skip.Exception):
         return Outcome.NA, str(exc.msg)
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, Deviation):  # only a case's own check fails a subject
+        return (Outcome.KNOWN, known) if known else (Outcome.FAIL, message or "the requirement is broken")
     if isinstance(exc, AssertionError):
-        return (Outcome.KNOWN, known) if known else (Outcome.FAIL, message or "assertion failed")
+        return Outcome.ERROR, f"an assert in subject or adapter code failed: {message}" if message else "an assert in subject or adapter code failed"
     if isinstance(exc, (HarnessError, UsageError)):
         return Outcome.ERROR, message
     return Outcome.ERROR, f"{type(exc).__name__}: {message}" if message else type(exc).__name__

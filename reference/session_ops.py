@@ -88,14 +88,14 @@ class ReferenceSessionAPI:
         self.session.invalidate()
 
 
-def reference_session_endpoint(handler: Handler, recorder: Recorder) -> Endpoint:
-    """A reference-pipeline endpoint for a session handler (the session is in `request.state["session"]`)."""
+def reference_session_endpoint(handler: Handler, recorder: Recorder, session_of: Callable[[Request], SessionAPI]) -> Endpoint:
+    """A reference-pipeline endpoint for a session handler, reaching the session through `session_of`."""
     if handler.session is None:
         raise ValueError("reference_session_endpoint needs a Handler with a session action")
     action = handler.session
 
     async def endpoint(request: Request) -> Response:
-        session = await apply(action, ReferenceSessionAPI(request.state[SESSION_KEY]), request.headers.get)
+        session = await apply(action, session_of(request), request.headers.get)
         await handler_phase(handler, ReferenceIO(request), recorder.sink(request.headers))
         content_type, body = render(action, session)
         return Response(handler.status, Headers([("content-type", content_type), *handler.headers]), body)

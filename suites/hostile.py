@@ -28,12 +28,11 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
 from mwconform.case import Case
-from mwconform.adapters.base import Target
-from mwconform.harness import REQUEST_TIMEOUT, Bridge, Dropped, Exchange, in_thread, run, send, serving
+from mwconform.harness import REQUEST_TIMEOUT, Bridge, Dropped, Exchange, in_thread, send
 from mwconform.outcomes import Deviation, HarnessError
 from mwconform.plugin import Context
-from mwconform.reference.probes import Recorder
 from mwconform.reference.scenario import Call, Scenario
+from mwconform.runner import Served, play
 from mwconform.suites.properties import budgets
 
 #: Seconds of case deadline added per value the profile allows (sending, shrinking).
@@ -89,15 +88,14 @@ def check(case: HostileCase, mwc: Context) -> None:
     broken: list[BaseException] = []
     sent = [0]
 
-    async def search() -> None:
-        recorder = Recorder()
-        async with serving(mwc.subject, scenario, recorder, mwc.mode) as target:
-            await in_thread(lambda bridge: hunt(bridge, target, recorder), REQUEST_TIMEOUT + 1)
+    async def search(served: Served) -> None:
+        await in_thread(lambda bridge: hunt(bridge, served), REQUEST_TIMEOUT + 1)
 
-    def hunt(bridge: Bridge, target: Target, recorder: Recorder) -> None:
+    def hunt(bridge: Bridge, served: Served) -> None:
         def answer(call: Call) -> Exchange:
             sent[0] += 1
-            return bridge.call(send(target, recorder, [call]), f"sending {call}")[0]
+            # Not kept in the case's log: only the shrunk value's exchange is evidence.
+            return bridge.call(send(served.target, served.recorder, [call]), f"sending {call}")[0]
 
         @Settings(profile, report_multiple_bugs=False)
         @given(case.values)
@@ -127,12 +125,12 @@ def check(case: HostileCase, mwc: Context) -> None:
 
     deadline = mwc.deadline + PER_VALUE * profile.max_examples
     try:
-        run(search(), deadline, f"sending hostile {case.header} values to {mwc.subject.name}")
+        play(mwc, scenario, search, deadline, f"sending hostile {case.header} values to {mwc.subject.name}")
     except Exception:
         if broken:
             raise HarnessError(f"{type(broken[0]).__name__}: {broken[0]}") from broken[0]
         raise
-    base = {"mode": mwc.mode, "header": case.header, "budget": mwc.node.config.getoption("hypothesis_profile", None) or budgets.CI, "values_sent": sent[0]}
+    base = {"header": case.header, "budget": mwc.node.config.getoption("hypothesis_profile", None) or budgets.CI, "values_sent": sent[0]}
     if not findings:
         mwc.evidence(**base, observed="every answer below 500")
         return

@@ -11,8 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from mwconform.case import Case
-from mwconform.harness import Dropped, Exchange, run, send
-from mwconform.outcomes import Deviation
+from mwconform.harness import Exchange
 from mwconform.plugin import Context
 from mwconform.reference.cors import (
     ALLOW_CREDENTIALS,
@@ -24,8 +23,8 @@ from mwconform.reference.cors import (
     REQUEST_METHOD,
     CorsPolicy,
 )
-from mwconform.reference.probes import Recorder
 from mwconform.reference.scenario import Call, Handler, Probe, Route, Scenario
+from mwconform.runner import Served, play, verdict
 from mwconform.suites.cors.fetch import cors_check, exposed, preflight_check
 
 A = "https://app.example.com"
@@ -290,29 +289,15 @@ class CorsCase(Case):
 def check(case: CorsCase, mwc: Context) -> None:
     """Send the case's request to the subject configured with its policy; raise on any problem."""
 
-    async def exchange() -> Exchange:
-        recorder = Recorder()
-        async with mwc.subject.serve(case.scenario, recorder, mwc.mode) as target:
-            try:
-                *earlier, ex = await send(target, recorder, [*case.before, case.call])
-            except Dropped as exc:
-                # The server took the request and closed the connection unanswered: its CORS layer
-                # crashed on this input (aiohttp-cors asserts), which no browser can read either.
-                mwc.evidence(policy=repr(case.policy), expected=[str(c) for c in case.checks], observed=str(exc))
-                raise Deviation(f"{case.call}: the subject closed the connection without answering") from exc
-        return earlier, ex
+    async def script(served: Served) -> Exchange:
+        *_, last = await served.send([*case.before, case.call])
+        return last
 
-    earlier, ex = run(exchange(), mwc.deadline, f"running {case.id} on {mwc.subject.name}")
-    problems = [p for c in case.checks for p in c.problems(ex)]
-    mwc.evidence(
-        profile=mwc.subject.profile,
-        mode=mwc.mode,
+    ex = play(mwc, case.scenario, script)
+    verdict(
+        mwc,
+        [f"{ex.call}: {p}" for c in case.checks for p in c.problems(ex)],
         policy=repr(case.policy),
         expected=[str(c) for c in case.checks],
         observed={"status": ex.status, "cors": _cors_fields(ex), "trace": ex.trace},
-        exchanges=[e.to_json() for e in (*earlier, ex)],
-        differences=problems,
     )
-    if problems:
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise Deviation(f"{ex.call}: {problems[0]}{more}")

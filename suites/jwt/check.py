@@ -23,6 +23,7 @@ Expectations (one per request):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.request import parse_http_list, parse_keqv_list
@@ -30,12 +31,12 @@ from urllib.request import parse_http_list, parse_keqv_list
 import jwt
 
 from mwconform.case import Case
-from mwconform.harness import Exchange, run, send
-from mwconform.outcomes import Deviation
+from mwconform.harness import Exchange
+from mwconform.outcomes import HarnessError
 from mwconform.plugin import Context
-from mwconform.reference.jwt import SUBJECT_KEY, JwtPolicy
-from mwconform.reference.probes import Recorder
+from mwconform.reference.jwt import CLAIMS_KEY, SUBJECT_KEY, JwtPolicy
 from mwconform.reference.scenario import Call, Route, Scenario
+from mwconform.runner import Served, play, verdict
 from mwconform.suites.jwt.tokens import Mint, keys, mint
 
 K = keys()
@@ -171,6 +172,15 @@ def judge(step: Step, policy: JwtPolicy, token: str, ex: Exchange) -> list[str]:
     return problems
 
 
+def _echoed(ex: Exchange) -> dict[str, Any] | None:
+    """The claims the subject reported for this request (the handler echoes its context), or None."""
+    try:
+        claims = json.loads(ex.body or b"{}").get("ctx", {}).get(CLAIMS_KEY)
+    except (ValueError, AttributeError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
 def _echoed_subject(ex: Exchange) -> Any:
     try:
         return json.loads(ex.body or b"{}").get("ctx", {}).get(SUBJECT_KEY)
@@ -181,24 +191,26 @@ def _echoed_subject(ex: Exchange) -> Any:
 def check(case: JwtCase, mwc: Context) -> None:
     """Serve the case's policy on the subject, send its requests with freshly minted tokens, judge each."""
     scenario = Scenario(ROUTES, jwt=case.policy)
+    claims_of: Callable[[dict[str, Any]], dict[str, Any]] = getattr(mwc.subject, "token_claims", lambda claims: claims)
 
-    async def exchange() -> tuple[list[str], list[Exchange]]:
-        recorder = Recorder()
-        async with mwc.subject.serve(scenario, recorder, mwc.mode) as target:
-            tokens = [mint(step.token) if step.token is not None else "" for step in case.steps]  # minted once serving
-            return tokens, await send(target, recorder, [s.call(t) for s, t in zip(case.steps, tokens)])
+    async def script(served: Served) -> tuple[list[str], list[Exchange]]:
+        # Minted while serving, so time-relative claims start now and a minter can record its tokens.
+        tokens = [mint(step.token, claims_of=claims_of) if step.token is not None else "" for step in case.steps]
+        return tokens, await served.send([s.call(t) for s, t in zip(case.steps, tokens)])
 
-    tokens, observed = run(exchange(), mwc.deadline, f"running {case.id} on {mwc.subject.name}")
-    problems = [f"{ex.call}: {p}" for step, token, ex in zip(case.steps, tokens, observed) for p in judge(step, case.policy, token, ex)]
-    mwc.evidence(
+    tokens, observed = play(mwc, scenario, script)
+    for step, ex in zip(case.steps, observed):
+        if step.expect == "accept" and ex.status == 200 and "H" in ex.trace and _echoed(ex) is None:
+            raise HarnessError(
+                f"{mwc.subject.name} let {ex.call} through to the handler but reported no claims: "
+                "its layer must call mwconform.adapters.features.accepted(request, claims) for every request it accepts"
+            )
+    verdict(
+        mwc,
+        [f"{ex.call}: {p}" for step, token, ex in zip(case.steps, tokens, observed) for p in judge(step, case.policy, token, ex)],
         policy=_describe(case.policy),
         expected=[f"{s.method} {s.path}: {s.expect}" + (f" ({s.token})" if s.token else "") for s in case.steps],
-        exchanges=[ex.to_json() for ex in observed],
-        differences=problems,
     )
-    if problems:
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise Deviation(problems[0] + more)
 
 
 def _describe(policy: JwtPolicy) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -23,6 +24,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm, get_default_algorithms
+
+from mwconform.adapters.base import ContractError
 
 
 @dataclass(frozen=True)
@@ -114,14 +117,21 @@ def _json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, separators=(",", ":")).encode()
 
 
-def mint(recipe: Mint, now: int | None = None) -> str:
-    """The token for `recipe`, with times relative to `now` (default: this second)."""
+def mint(recipe: Mint, now: int | None = None, claims_of: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> str:
+    """The token for `recipe`, with times relative to `now` (default: this second).
+
+    `claims_of` is a subject's token minter (`JwtSubject.token_claims`): the claims it returns go
+    into the token, honest or attack alike, so a library that demands its own claims refuses an
+    attack for the attack, not for a missing claim.
+    """
     now = int(time.time()) if now is None else now
     k = keys()
     header: dict[str, Any] = {"typ": "JWT"} if recipe.alg is None else {"alg": recipe.alg, "typ": "JWT"}
     for name, value in recipe.header:
         header[name] = RSAAlgorithm.to_jwk(k.attacker_rsa.public_key(), as_dict=True) if value == ATTACKER_JWK else value
     claims = {name: now + value.offset if isinstance(value, Now) else value for name, value in recipe.claims}
+    if claims_of is not None:
+        claims = _minted(claims, claims_of)
     head = b64(b"not json") if recipe.tamper == "header-not-json" else b64(_json(header))
     body = b64(b'{"sub": "alice",') if recipe.tamper == "payload-not-json" else b64(_json(claims))
     signing_input = f"{head}.{body}".encode()
@@ -139,6 +149,17 @@ def mint(recipe: Mint, now: int | None = None) -> str:
     elif recipe.tamper == "bad-base64":
         body = "!" + body[1:]
     return f"{head}.{body}.{signature}"
+
+
+def _minted(claims: dict[str, Any], claims_of: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """The minter's claims for a case that needs `claims`; it may add claims, never change or drop one."""
+    minted = claims_of(dict(claims))
+    if not isinstance(minted, dict):
+        raise ContractError(f"token_claims(claims) must return the token's claims as a dict, not {type(minted).__name__}")
+    changed = sorted(name for name, value in claims.items() if name not in minted or minted[name] != value)
+    if changed:
+        raise ContractError(f"token_claims(claims) changed or dropped the case's claim(s) {', '.join(changed)}: it may only add claims")
+    return minted
 
 
 _HASHES = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512}

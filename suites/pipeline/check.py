@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mwconform.case import Case
-from mwconform.harness import Exchange, run, send, serving
-from mwconform.outcomes import Deviation
+from mwconform.harness import Exchange
 from mwconform.plugin import Context
+from mwconform.runner import Served, play, verdict
 from mwconform.reference.http import Headers, Request
 from mwconform.reference.probes import REQUEST_ID, Recorder, build_pipeline
 from mwconform.reference.scenario import Call, ExposeContext, Scenario, SetHeader
@@ -90,14 +90,11 @@ def _body(raw: bytes | None) -> object:
 def check(case: PipelineCase, mwc: Context) -> None:
     """Run `case` on the subject and on the reference; raise Deviation where they differ."""
 
-    async def both() -> tuple[list[Exchange], list[Exchange]]:
+    async def script(served: Served) -> tuple[list[Exchange], list[Exchange]]:
         expected = await predict(case.scenario, mwc.subject.profile, case.calls)
-        recorder = Recorder()
-        async with serving(mwc.subject, case.scenario, recorder, mwc.mode) as target:
-            observed = await send(target, recorder, case.calls, concurrent=case.concurrent)
-        return expected, observed
+        return expected, await served.send(case.calls, concurrent=case.concurrent)
 
-    expected, observed = run(both(), mwc.deadline, f"running {case.id} on {mwc.subject.name}")
+    expected, observed = play(mwc, case.scenario, script)
     watched = watched_headers(case.scenario)
     problems: list[tuple[int, str]] = []
     for index, (exp, obs) in enumerate(zip(expected, observed)):
@@ -106,17 +103,13 @@ def check(case: PipelineCase, mwc: Context) -> None:
         if observed[index].trace != list(trace):
             problems.append((index, f"{observed[index].call}: trace {' '.join(observed[index].trace)} is not the documented {' '.join(trace)}"))
     shown = sorted({i for i, _ in problems} | {0})[:MAX_EXCHANGES]
-    mwc.evidence(
-        profile=mwc.subject.profile,
-        mode=mwc.mode,
+    verdict(
+        mwc,
+        [p for _, p in problems],
         expected=[_summary(expected[i], watched) for i in shown],
         observed=[_summary(observed[i], watched) for i in shown],
         exchanges=[observed[i].to_json() for i in shown],
-        differences=[p for _, p in problems],
     )
-    if problems:
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise Deviation(problems[0][1] + more)
 
 
 def _summary(exchange: Exchange, watched: list[str]) -> dict[str, object]:

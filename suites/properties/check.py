@@ -24,10 +24,10 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
 from mwconform.case import Case
-from mwconform.harness import Exchange, run, send, serving
+from mwconform.harness import Exchange
 from mwconform.outcomes import Deviation, HarnessError
 from mwconform.plugin import Context, suite_of
-from mwconform.reference.probes import Recorder
+from mwconform.runner import Served, play
 from mwconform.suites.pipeline.check import differences, predict, watched_headers
 
 from . import budgets, render
@@ -47,14 +47,11 @@ class Trial:
 def compare(example: Example, mwc: Context) -> Trial:
     """Run one example on the reference and on the subject, one request after another."""
 
-    async def both() -> tuple[list[Exchange], list[Exchange]]:
+    async def both(served: Served) -> tuple[list[Exchange], list[Exchange]]:
         expected = await predict(example.scenario, mwc.subject.profile, example.calls)
-        recorder = Recorder()
-        async with serving(mwc.subject, example.scenario, recorder, mwc.mode) as target:
-            observed = await send(target, recorder, example.calls)
-        return expected, observed
+        return expected, await served.send(example.calls)
 
-    expected, observed = run(both(), mwc.deadline, f"running a generated scenario on {mwc.subject.name}")
+    expected, observed = play(mwc, example.scenario, both, what=f"running a generated scenario on {mwc.subject.name}")
     watched = watched_headers(example.scenario)
     problems = [f"{obs.call}: {d}" for exp, obs in zip(expected, observed) for d in differences(exp, obs, watched)]
     return Trial(example, [_line(e) for e in expected], observed, problems)
@@ -67,12 +64,10 @@ def no_server_error(example: Example, mwc: Context) -> Trial:
     differently (and legitimately), so only what every answer must satisfy is checked.
     """
 
-    async def serve() -> list[Exchange]:
-        recorder = Recorder()
-        async with serving(mwc.subject, example.scenario, recorder, mwc.mode) as target:
-            return await send(target, recorder, example.calls)
+    async def send_all(served: Served) -> list[Exchange]:
+        return await served.send(example.calls)
 
-    observed = run(serve(), mwc.deadline, f"sending hostile paths to {mwc.subject.name}")
+    observed = play(mwc, example.scenario, send_all, what=f"sending hostile paths to {mwc.subject.name}")
     problems = [f"{render.call(e.call)}: status {e.status}, a server error for a request nothing in the scenario fails on" for e in observed if e.status >= 500]
     problems += [f"{render.call(e.call)}: {event} ran twice" for e in observed for event in sorted(set(e.trace)) if e.trace.count(event) > 1]
     return Trial(example, ["-> 1xx-4xx, each phase at most once"] * len(observed), observed, problems)

@@ -19,18 +19,17 @@ from email.utils import parsedate_to_datetime
 from http.cookies import CookieError, Morsel, SimpleCookie
 from typing import Any
 
-from mwconform.adapters.base import Subject, Target
+from mwconform.adapters.base import Subject
 from mwconform.case import Case
-from mwconform.harness import Exchange, run, send
+from mwconform.harness import Exchange
 from mwconform.outcomes import Deviation
 from mwconform.plugin import Context
 from mwconform.reference.http import Headers
-from mwconform.reference.probes import Recorder
 from mwconform.reference.scenario import Call, Handler, Route, Scenario, SessionAction
 from mwconform.reference.session import COOKIE_LIMIT, SessionPolicy
 from mwconform.reference.session_ops import FILL_KEY
+from mwconform.runner import Served, play
 
-MAX_EXCHANGES = 12  # exchanges kept as evidence per case; the concurrency case sends 52
 FILL_SIZE = 5000  # bytes `/fill` stores: past the 4096-byte cookie limit in any encoding
 SLOW = 0.05  # seconds `/set` waits between its write and its answer, so concurrent requests interleave
 
@@ -139,9 +138,12 @@ class Reply:
 class Play:
     """A served subject and the requests a script sends to it."""
 
-    def __init__(self, subject: Subject, mode: str, policy: SessionPolicy, target: Target, log: list[Exchange]) -> None:
-        self.subject, self.mode, self.policy, self.target, self.log = subject, mode, policy, target, log
-        self.recorder = Recorder()
+    def __init__(self, subject: Subject, policy: SessionPolicy, served: Served) -> None:
+        self.subject, self.policy, self.served = subject, policy, served
+
+    @property
+    def log(self) -> list[Exchange]:
+        return self.served.log
 
     def call(self, path: str, cookie: str | None, headers: Iterable[tuple[str, str]] = ()) -> Call:
         cookie_header = [("cookie", f"{self.policy.cookie_name}={cookie}")] if cookie is not None else []
@@ -155,20 +157,18 @@ class Play:
         return await self.send([self.call(path, cookie, headers) for headers in header_sets], concurrent=True)
 
     async def send(self, calls: list[Call], concurrent: bool = False) -> list[Reply]:
-        exchanges = await send(self.target, self.recorder, calls, concurrent=concurrent)
-        self.log.extend(exchanges)
+        exchanges = await self.served.send(calls, concurrent=concurrent)
         return [Reply(e, session_cookies(e.headers, self.policy.cookie_name)) for e in exchanges]
 
     async def advance(self, seconds: float) -> None:
         """Move the subject's session clock: instantly where it is injectable, else really wait."""
-        advance: Callable[[float], Awaitable[None]] = getattr(self.target, "advance", asyncio.sleep)
-        await advance(seconds)
+        await self.served.advance(seconds)
 
     @asynccontextmanager
     async def another(self) -> AsyncIterator[Play]:
         """A second app of the same subject and policy (its own secret and store), served alongside."""
-        async with self.subject.serve(scenario(self.policy), Recorder(), self.mode) as target:
-            yield Play(self.subject, self.mode, self.policy, target, self.log)
+        async with self.served.another(scenario(self.policy)) as other:
+            yield Play(self.subject, self.policy, other)
 
 
 Script = Callable[[Play], Awaitable[None]]
@@ -186,23 +186,12 @@ def check(case: SessionCase, mwc: Context) -> None:
     if case.script is None:
         raise ValueError(f"session case {case.id} has no script")
     script = case.script
-    log: list[Exchange] = []
 
-    async def play() -> None:
-        async with mwc.subject.serve(scenario(case.policy), Recorder(), mwc.mode) as target:
-            await script(Play(mwc.subject, mwc.mode, case.policy, target, log))
+    async def run_script(served: Served) -> None:
+        await script(Play(mwc.subject, case.policy, served))
 
-    try:
-        run(play(), mwc.deadline, f"running {case.id} on {mwc.subject.name}")
-    finally:
-        shown = log if len(log) <= MAX_EXCHANGES else log[: MAX_EXCHANGES - 2] + log[-2:]
-        mwc.evidence(
-            mode=mwc.mode,
-            policy=asdict(case.policy),
-            expected=case.expect,
-            exchanges=[e.to_json() for e in shown],
-            exchanges_sent=len(log),
-        )
+    mwc.evidence(policy=asdict(case.policy), expected=case.expect)
+    play(mwc, scenario(case.policy), run_script)
 
 
 # Expectations shared by the scripts; each raises Deviation with what was observed.

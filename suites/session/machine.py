@@ -29,7 +29,7 @@ import asyncio
 import itertools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal, NoReturn
 
 from hypothesis import seed
@@ -37,18 +37,18 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
-from mwconform.adapters.base import Subject, Target
+from mwconform import runner
+from mwconform.adapters.base import Subject
 from mwconform.case import Case
-from mwconform.harness import Bridge, Exchange, in_thread, run, serving
+from mwconform.harness import Bridge, Exchange, in_thread
 from mwconform.outcomes import Deviation, HarnessError
 from mwconform.plugin import Context
-from mwconform.reference.probes import Recorder
 from mwconform.reference.scenario import Handler, Route, Scenario, SessionAction
 from mwconform.reference.session import SessionPolicy
 from mwconform.reference.session_ops import SET_HEADER, USER_HEADER
 from mwconform.suites.properties import budgets
 from mwconform.suites.properties.check import draw_seed, replay_info
-from mwconform.suites.session.check import MAX_EXCHANGES, Play, Reply, deletes
+from mwconform.suites.session.check import Play, Reply, deletes
 
 Data = dict[str, str]
 
@@ -166,12 +166,11 @@ class Model:
 
 
 @dataclass
-class Served:
+class Search:
     """One served subject, shared by every example of the case, and what the examples left."""
 
     subject: Subject
-    mode: str
-    target: Target
+    app: runner.Served
     #: Each step's request crosses to the serving loop here, bounded by the case deadline.
     bridge: Bridge
     #: Numbers the examples, so each forges its own garbage: one the subject stored under (adopted)
@@ -184,7 +183,7 @@ class Served:
     @property
     def instant(self) -> bool:
         """The subject's session clock can be moved without sleeping (see `Play.advance`)."""
-        return getattr(self.target, "advance", asyncio.sleep) is not asyncio.sleep
+        return self.app.instant
 
 
 
@@ -206,13 +205,14 @@ class Step:
 class SessionMachine(RuleBasedStateMachine):
     """One browser and the attacker next to it, played against `served` and a `Model`."""
 
-    def __init__(self, served: Served) -> None:
+    def __init__(self, served: Search) -> None:
         super().__init__()
         if served.broken:
             raise served.broken[0][1]  # a broken harness or adapter: stop at once, do not shrink
         self.served = served
         self.model = Model("server-store" in served.subject.capabilities, MAX_AGE)
-        self.play = Play(served.subject, served.mode, POLICY, served.target, [])
+        # Each example keeps its own exchanges, so a failure shows only its own sequence.
+        self.play = Play(served.subject, POLICY, replace(served.app, log=[]))
         self.jar: str | None = None  # the session cookie the browser holds
         self.steps: list[Step] = []
         self.forged: dict[str, str] = {}  # what each tampered value is, for the sequence
@@ -392,29 +392,27 @@ def check(case: MachineCase, mwc: Context) -> None:
     """Search for a sequence where the subject and the model disagree; fail with the smallest."""
     profile = budgets.chosen(mwc.node.config)
     used_seed = draw_seed(profile, mwc)
-    served: list[Served] = []
+    searches: list[Search] = []
 
-    async def search() -> None:
-        async with serving(mwc.subject, Scenario(routes=ROUTES, session=POLICY), Recorder(), mwc.mode) as target:
+    async def search(app: runner.Served) -> None:
+        def search_from(bridge: Bridge) -> None:
+            searches.append(Search(mwc.subject, app, bridge))
+            explore(searches[0], profile, used_seed)
 
-            def search_from(bridge: Bridge) -> None:
-                served.append(Served(mwc.subject, mwc.mode, target, bridge))
-                explore(served[0], profile, used_seed)
+        await in_thread(search_from, mwc.deadline)
 
-            await in_thread(search_from, mwc.deadline)
-
-    base: dict[str, Any] = {"mode": mwc.mode, "policy": asdict(POLICY), "examples": profile.max_examples, "steps": profile.stateful_step_count}
+    mwc.evidence(policy=asdict(POLICY), examples=profile.max_examples, steps=profile.stateful_step_count)
     try:
         # The deadline bounds each request; the whole search gets one deadline per example as a backstop.
-        run(search(), mwc.deadline * (profile.max_examples + 1), f"playing session sequences on {mwc.subject.name}")
+        deadline = mwc.deadline * (profile.max_examples + 1)
+        runner.play(mwc, Scenario(routes=ROUTES, session=POLICY), search, deadline, f"playing session sequences on {mwc.subject.name}")
     except Deviation as exc:
-        if not served or not served[0].failures:
+        if not searches or not searches[0].failures:
             raise
-        sequence, exchanges = served[0].failures[-1]
-        shown = exchanges if len(exchanges) <= MAX_EXCHANGES else exchanges[: MAX_EXCHANGES - 2] + exchanges[-2:]
+        sequence, exchanges = searches[0].failures[-1]
+        shown = exchanges if len(exchanges) <= runner.MAX_EXCHANGES else exchanges[: runner.MAX_EXCHANGES - 2] + exchanges[-2:]
         mwc.evidence(
-            **base,
-            time=clock_note(served[0]),
+            time=clock_note(searches[0]),
             expected=case.expect,
             sequence=sequence,
             exchanges=[e.to_json() for e in shown],
@@ -422,16 +420,16 @@ def check(case: MachineCase, mwc: Context) -> None:
         )
         raise Deviation(f"shrunk to: {'; '.join(s.split(': GET ')[0] for s in sequence)} | {exc}") from None
     except Exception as exc:
-        if not served or not served[0].broken:
+        if not searches or not searches[0].broken:
             raise
-        steps, first = served[0].broken[0]
-        mwc.evidence(**base, sequence=steps)
+        steps, first = searches[0].broken[0]
+        mwc.evidence(sequence=steps)
         what = str(first) if isinstance(first, HarnessError) else f"{type(first).__name__}: {first}"
         raise HarnessError(f"{what} (after: {'; '.join(steps)})") from exc
-    mwc.evidence(**base, time=clock_note(served[0]))
+    mwc.evidence(time=clock_note(searches[0]))
 
 
-def explore(served: Served, profile: Settings, used_seed: int | None) -> None:
+def explore(served: Search, profile: Settings, used_seed: int | None) -> None:
     """The hypothesis search, run in a worker thread while the event loop serves the subject."""
     def machine() -> SessionMachine:
         return SessionMachine(served)
@@ -440,7 +438,7 @@ def explore(served: Served, profile: Settings, used_seed: int | None) -> None:
     run_state_machine_as_test(factory, settings=Settings(profile, report_multiple_bugs=False))
 
 
-def clock_note(served: Served) -> str:
+def clock_note(served: Search) -> str:
     """Whether the machine could let time pass on this subject, for the evidence."""
     if served.instant:
         return f"before each request the session clock moved by one of {', '.join(map(str, WAITS))} s without sleeping (max-age {MAX_AGE} s)"
