@@ -123,7 +123,7 @@ class AiohttpSubject(Framework):
     adapter = "aiohttp"
     profile = "onion"
     capabilities = frozenset(CAPABILITIES) - {"priority", "server-store"}
-    packages = ("aiohttp",)
+    packages: tuple[str, ...] = ("aiohttp",)
     description = "aiohttp `@web.middleware` chain; route-local chains as sub-applications (`add_subapp`)"
     known = {
         **dict.fromkeys(
@@ -194,7 +194,7 @@ class AiohttpRouteMiddleware(AiohttpSubject):
     """Route-local chains through aiohttp-route-middleware's `UrlDispatcherEx` (seed 003)."""
 
     name = "aiohttp/route-middleware"
-    packages = ("aiohttp", "aiohttp-route-middleware")
+    packages: tuple[str, ...] = ("aiohttp", "aiohttp-route-middleware")
     description = "aiohttp `@web.middleware` chain; route-local chains with aiohttp-route-middleware `UrlDispatcherEx`"
     known = {}
 
@@ -207,7 +207,8 @@ class AiohttpRouteMiddleware(AiohttpSubject):
         chain = [self.middleware(p, recorder) for p in group.chain]
         for route in group.routes:
             path = group.prefix + route.path
-            app.router.add_route(route.method, path, *chain, self.guard(plug, route_handler(route, recorder, plug), path))
+            router: Any = app.router  # UrlDispatcherEx takes the route's middleware before its handler
+            router.add_route(route.method, path, *chain, self.guard(plug, route_handler(route, recorder, plug), path))
 
 
 class AiohttpOldStyle(AiohttpSubject):

@@ -91,7 +91,7 @@ def _resource_options(policy: CorsPolicy) -> Any:
 class AiohttpCors(CorsSubject):
     name = "aiohttp/aiohttp-cors"
     framework = "aiohttp"
-    packages = ("aiohttp", "aiohttp-cors")
+    packages: tuple[str, ...] = ("aiohttp", "aiohttp-cors")
     description = "aiohttp-cors `CorsConfig(app, defaults={origin: ResourceOptions(...)})`, `cors.add(route)` for every route"
     _no_vary = "aiohttp-cors echoes the origin but never sends Vary: Origin (aiohttp-cors#351)"
     _per_route = "CORS is applied per route; aiohttp's own 404/405 come from no CORS route and carry no CORS headers (aiohttp-cors#172)"

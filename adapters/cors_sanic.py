@@ -16,6 +16,7 @@ from typing import Any
 
 from sanic import HTTPResponse, Request, Sanic
 from sanic.compat import Header
+from sanic.response import BaseHTTPResponse
 
 from ..outcomes import NotApplicable
 from ..reference.cors import WILDCARD, CorsMiddleware, CorsPolicy
@@ -39,7 +40,7 @@ def install_reference(app: Sanic, policy: CorsPolicy) -> None:
             return None
         return HTTPResponse(early.body or b"", status=early.status, headers=Header(list(early.headers)))
 
-    async def cors_response(request: Request, response: HTTPResponse) -> None:
+    async def cors_response(request: Request, response: BaseHTTPResponse) -> None:
         decorated = Response(response.status, Headers(response.headers.items()))
         await cors.on_response(_reference_request(request), decorated)
         response.headers.clear()
@@ -94,7 +95,7 @@ SANIC_EXT_PRESENT = (
 class SanicCors(CorsSubject):
     name = "sanic/sanic-cors"
     framework = "sanic"
-    packages = ("sanic", "Sanic-Cors")
+    packages: tuple[str, ...] = ("sanic", "Sanic-Cors")
     description = "Sanic-Cors `CORS(app, origins=..., supports_credentials=..., ...)` without sanic-ext"
     _re_match = "origin patterns are applied with `re.match` (anchored at the start only), so a longer origin that starts with a match is shared"
     known = {

@@ -44,7 +44,7 @@ class SanicExtCors(CorsSubject):
     name = "sanic-ext/cors"
     adapter = "sanic-ext"
     framework = "sanic"
-    packages = ("sanic", "sanic-ext")
+    packages: tuple[str, ...] = ("sanic", "sanic-ext")
     description = "sanic-ext's built-in CORS: `app.config.CORS_ORIGINS`, `CORS_SUPPORTS_CREDENTIALS`, ... with `AUTO_EXTEND`"
     _re_match = "origin patterns are applied with `pattern.match` (anchored at the start only), so a longer origin that starts with a match is shared"
     _vary_with_origin = "`_add_vary_header` runs only after an Access-Control-Allow-Origin was added, so an answer without one has no Vary: Origin"
@@ -78,7 +78,7 @@ class SanicExtSanicCors(CorsSubject):
     name = "sanic-ext/sanic-cors"
     adapter = "sanic-ext"
     framework = "sanic"
-    packages = ("sanic", "sanic-ext", "Sanic-Cors")
+    packages: tuple[str, ...] = ("sanic", "sanic-ext", "Sanic-Cors")
     description = 'Sanic-Cors as a sanic-ext extension: `Extend(app, extensions=[CORS], config={"CORS": False, "CORS_OPTIONS": ...})`'
     # Loaded by sanic-ext it answers every case as it does without sanic-ext; only the Allow of
     # its 405s grows by sanic-ext's automatic HEAD and OPTIONS routes.

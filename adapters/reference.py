@@ -33,7 +33,7 @@ class ReferenceSubject(Framework):
     adapter = "reference"
     capabilities = ALL
     modes = ("socket", "inprocess")
-    packages = ("mwconform", "uvicorn")
+    packages: tuple[str, ...] = ("mwconform", "uvicorn")
     #: The pipeline class to serve; self-tests substitute broken ones.
     pipeline_class: ClassVar[type[Pipeline]] = Pipeline
 
@@ -74,9 +74,8 @@ class ReferenceSubject(Framework):
         config.load()
         state = ServerState()
         # uvicorn's own protocol on our socket; Server.serve()/shutdown() would add 0.1 s sleeps.
-        server = await asyncio.get_running_loop().create_server(
-            lambda: config.http_protocol_class(config=config, server_state=state, app_state={}), sock=free_socket()
-        )
+        protocol: Any = config.http_protocol_class  # typed as a bare asyncio.Protocol by uvicorn
+        server = await asyncio.get_running_loop().create_server(lambda: protocol(config=config, server_state=state, app_state={}), sock=free_socket())
         try:
             yield Target(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
         finally:

@@ -148,7 +148,7 @@ class SanicSubject(Framework):
     profile = "hooks"
     capabilities = frozenset(CAPABILITIES) - {"priority", "server-store"}
     modes = ("socket", "inprocess")
-    packages = ("sanic", "sanic-routing")
+    packages: tuple[str, ...] = ("sanic", "sanic-routing")
     description = "Sanic `app.register_middleware` / `Blueprint.middleware` request and response middleware"
     known = {
         "error.response-phase-raises": (

@@ -89,7 +89,7 @@ class ReferenceSession(SessionSubject):
     storage: ClassVar[str] = "signed"
     #: The manager class to run; self-tests substitute broken ones.
     manager_class: ClassVar[type[SessionManager]]
-    packages = ("mwconform", "itsdangerous", "cryptography", "redis")
+    packages: tuple[str, ...] = ("mwconform", "itsdangerous", "cryptography", "redis")
 
     def default_capabilities(self) -> frozenset[str]:
         return frozenset({"server-store"}) if self.storage in ("memory", "redis") else frozenset()

@@ -13,7 +13,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from sanic import HTTPResponse, Request, Sanic
-from sanic.response import text
+from sanic.response import BaseHTTPResponse, text
 
 from ..outcomes import NotApplicable
 from ..reference.session import Session, SessionManager, SessionPolicy
@@ -30,7 +30,7 @@ def reference_hooks(manager: SessionManager) -> Setup:
     async def load_session(request: Request) -> None:
         request.ctx.mwc_session = await manager.load(request.headers.get("cookie"))
 
-    async def save_session(request: Request, response: HTTPResponse) -> HTTPResponse | None:
+    async def save_session(request: Request, response: BaseHTTPResponse) -> HTTPResponse | None:
         session = getattr(request.ctx, "mwc_session", None)
         if session is None:
             return None
@@ -57,7 +57,7 @@ class SanicReferenceCookie(ReferenceSession):
     framework = "sanic"
     storage = "signed"
     description = "the reference session middleware as Sanic request/response middleware; cookie signed with itsdangerous"
-    packages = ("sanic", "itsdangerous")
+    packages: tuple[str, ...] = ("sanic", "itsdangerous")
 
     def middleware(self, manager: SessionManager) -> Setup:
         return reference_hooks(manager)
@@ -71,7 +71,7 @@ class SanicReferenceRedis(SanicReferenceCookie):
     name = "sanic/reference-redis"
     storage = "redis"
     description = "the reference session middleware as Sanic request/response middleware; Redis server-side store"
-    packages = ("sanic", "redis")
+    packages: tuple[str, ...] = ("sanic", "redis")
 
 
 #: Why sanic-session 0.8.0 sends no cookie on Sanic 25 (sanic_session/base.py `_set_cookie_props`).
@@ -86,7 +86,7 @@ class SanicSessionPackage(SessionSubject):
     framework = "sanic"
     description = "sanic-session InMemorySessionInterface (its Redis interfaces need aioredis or asyncio_redis)"
     capabilities = frozenset({"server-store"})
-    packages = ("sanic", "sanic-session")
+    packages: tuple[str, ...] = ("sanic", "sanic-session")
     known = {
         **{
             case: NO_COOKIE

@@ -52,7 +52,7 @@ class SessionPolicy:
 
     def __post_init__(self) -> None:
         try:
-            Morsel().set(self.cookie_name, "", "")
+            Morsel[str]().set(self.cookie_name, "", "")
         except CookieError:
             raise ValueError(
                 f"SessionPolicy: cookie_name {self.cookie_name!r} is not a cookie name; accepted: an RFC 6265bis token "

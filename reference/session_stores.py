@@ -104,8 +104,8 @@ class RedisStore:
         self.client, self.prefix = client, prefix
 
     async def get(self, key: str) -> bytes | None:
-        value: bytes | None = await self.client.get(self.prefix + key)
-        return value
+        value = await self.client.get(self.prefix + key)
+        return value if isinstance(value, bytes) or value is None else value.encode()
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
         await self.client.set(self.prefix + key, value, ex=ttl)

@@ -3,6 +3,7 @@
 import pytest
 
 from mwconform.plugin import Context
+from mwconform.reference.cors import CorsPolicy
 from mwconform.reference.scenario import Call, Probe, Respond, Route
 from mwconform.suites.cors.check import (
     A,
@@ -25,7 +26,7 @@ APPROVED = ("cors.preflight.ok-status", "cors.preflight.allow-origin", "cors.pre
 AUTH = Probe("auth", request=Respond(401, "log in first"), response=None)
 
 
-def approved(label: str, policy_name: str, policy, origin: str, method: str, names: str | None, credentials: bool, requirements=APPROVED) -> CorsCase:
+def approved(label: str, policy_name: str, policy: CorsPolicy, origin: str, method: str, names: str | None, credentials: bool, requirements: tuple[str, ...] = APPROVED) -> CorsCase:
     asked = tuple(n.strip() for n in names.split(",")) if names else ()
     return CorsCase(
         id=f"preflight.approved-{label}",
@@ -38,7 +39,7 @@ def approved(label: str, policy_name: str, policy, origin: str, method: str, nam
     )
 
 
-def refused(label: str, policy_name: str, policy, origin: str, method: str, names: str | None, requirements=("cors.preflight.refused",)) -> CorsCase:
+def refused(label: str, policy_name: str, policy: CorsPolicy, origin: str, method: str, names: str | None, requirements: tuple[str, ...] = ("cors.preflight.refused",)) -> CorsCase:
     asked = tuple(n.strip() for n in names.split(",")) if names else ()
     return CorsCase(
         id=f"preflight.refused-{label}",

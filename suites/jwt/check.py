@@ -152,12 +152,13 @@ def judge(step: Step, policy: JwtPolicy, token: str, ex: Exchange) -> list[str]:
         problems.append(f"answered {status}, expected a 4xx refusal")
     challenge = bearer_challenge(ex)
     error = None if challenge is None else challenge.get("error")
-    wanted = {
+    answers: dict[str, set[tuple[int, str | None]]] = {
         "challenge": {(401, None)},
         "invalid_token": {(401, "invalid_token")},
         "invalid_request": {(400, "invalid_request")},
         "invalid": {(401, "invalid_token"), (400, "invalid_request")},
-    }.get(step.expect)
+    }
+    wanted = answers.get(step.expect)
     if wanted is not None and not problems:
         if challenge is None:
             problems.append(f"answered {status} without a Bearer WWW-Authenticate challenge")

@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm, get_default_algorithms
 
@@ -32,9 +33,9 @@ from mwconform.adapters.base import ContractError
 class Keys:
     secret: str
     other_secret: str
-    rsa: rsa.RSAPrivateKey
+    rsa: RSAPrivateKey
     ec: ec.EllipticCurvePrivateKey
-    attacker_rsa: rsa.RSAPrivateKey
+    attacker_rsa: RSAPrivateKey
 
     @property
     def rsa_public_pem(self) -> str:
