@@ -4,8 +4,10 @@ A session subject is a framework subject (`AiohttpSubject`, `SanicSubject`, `Ref
 with `SessionSubject` mixed in first. Each `serve` opens a fresh *backend* (a new secret, a new
 store or Redis namespace, a clock) for the scenario's `SessionPolicy`, and builds the app on a
 per-serve copy of the subject that holds it, so two apps served at once (the foreign-key case)
-never share a secret. The target it yields can `advance` the session clock: instantly for
-subjects with an injectable clock, by really sleeping for packages that read the wall clock.
+never share a secret. The target it yields can `advance` the session clock without sleeping:
+the backend's own clock where it is injectable (the reference), else the process's wall clock
+moved by time-machine (`session_clock`, the subject's `clock = "travel"`), or by really sleeping
+for a subject that declares `clock = "sleep"`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import importlib
 import secrets
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -26,6 +28,7 @@ from ..reference.probes import Recorder
 from ..reference.scenario import Scenario
 from ..reference.session import ManualClock, SessionManager, SessionPolicy, Storage
 from .base import Subject, Target
+from .session_clock import CLOCKS, WALL_CLOCK
 
 Advance = Callable[[float], Awaitable[None]]
 
@@ -38,6 +41,8 @@ class SessionTarget(Target):
     """A target whose session clock the case can move forward by `advance(seconds)`."""
 
     advance: Advance = field(default=asyncio.sleep)
+    #: How `advance` moves the clock, for the evidence.
+    clock: str = CLOCKS["sleep"]
 
 
 @dataclass
@@ -45,21 +50,62 @@ class Backend:
     """What one serve of a session subject needs: its middleware's state and its clock."""
 
     state: Any  # a SessionManager, or a package's storage / interface object
-    advance: Advance = asyncio.sleep
+    #: Moves the backend's own session clock; None: it reads the wall clock (see `SessionSubject.clock`).
+    advance: Advance | None = None
+
+
+class KeyLedger:
+    """The keys a Redis client set with a lifetime, aged on demand: Redis counts TTLs on its own
+    clock, which time-machine cannot move, so `age` moves them as far as the wall clock moved."""
+
+    COMMANDS = frozenset({"SET", "SETEX", "PSETEX", "EXPIRE", "PEXPIRE", "GETEX"})
+
+    def __init__(self, client: Any) -> None:
+        self.client, self.keys = client, set()
+
+    def note(self, args: tuple[Any, ...]) -> None:
+        if len(args) > 1 and str(args[0]).upper() in self.COMMANDS:
+            self.keys.add(args[1])
+
+    async def age(self, seconds: float) -> None:
+        """Every noted key lives `seconds` less; one whose lifetime that ends is deleted."""
+        shift = round(seconds * 1000)
+        for key in list(self.keys):
+            left = await self.client.pttl(key)
+            if left == -2:  # gone
+                self.keys.discard(key)
+            elif left >= 0 and left <= shift:
+                await self.client.delete(key)
+                self.keys.discard(key)
+            elif left > shift:
+                await self.client.pexpire(key, left - shift)
 
 
 @asynccontextmanager
 async def redis_client() -> AsyncIterator[Any]:
-    """A redis-py asyncio client for this run's Redis (see `mwconform.redis_server`), closed after."""
+    """A redis-py asyncio client for this run's Redis (see `mwconform.redis_server`), closed after.
+
+    The keys it sets with a lifetime age whenever the wall clock is moved (`session_clock`).
+    """
     aioredis = require("redis.asyncio", "session")
     url = redis_url()
-    client = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+
+    class LedgerRedis(aioredis.Redis):  # type: ignore[misc, name-defined]
+        ledger: KeyLedger
+
+        async def execute_command(self, *args: Any, **options: Any) -> Any:
+            self.ledger.note(args)
+            return await super().execute_command(*args, **options)
+
+    client = LedgerRedis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    client.ledger = KeyLedger(client)
     try:
         try:
             await client.ping()
         except aioredis.RedisError as exc:
             raise HarnessError(f"cannot reach Redis at {url}: {exc}") from None
-        yield client
+        with WALL_CLOCK.following(client.ledger.age):
+            yield client
     finally:
         await client.aclose()
 
@@ -87,6 +133,8 @@ class SessionSubject(Subject):
     suites = frozenset({"session"})
     capabilities: ClassVar[frozenset[str]] = frozenset()
     known: ClassVar[Mapping[str, str]] = {}
+    #: How cases move time when the backend has no clock of its own: a key of `session_clock.CLOCKS`.
+    clock: ClassVar[str] = "travel"
     #: The backend of this serve; set on the per-serve copy `serve` builds the app from.
     backend: Backend | None = None
 
@@ -103,11 +151,22 @@ class SessionSubject(Subject):
 
     @asynccontextmanager
     async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+        if self.clock not in CLOCKS:
+            raise ValueError(f"{self.name}: clock {self.clock!r} is unknown; accepted: {', '.join(CLOCKS)}")
         async with self.open_backend(scenario.session or SessionPolicy()) as backend:
             bound = copy.copy(self)
             bound.backend = backend
-            async with super(SessionSubject, bound).serve(scenario, recorder, mode) as target:  # type: ignore[misc]
-                yield SessionTarget(target.base_url, target.transport, backend.advance)
+            with ExitStack() as travelling:
+                if backend.advance is not None:
+                    advance, clock = backend.advance, "the session clock is injected and moved without sleeping"
+                elif self.clock == "travel":
+                    # Travel starts at the real present and ticks, so time the backend noted is still true.
+                    travelling.enter_context(WALL_CLOCK.held())
+                    advance, clock = WALL_CLOCK.advance, CLOCKS["travel"]
+                else:
+                    advance, clock = asyncio.sleep, CLOCKS["sleep"]
+                async with super(SessionSubject, bound).serve(scenario, recorder, mode) as target:  # type: ignore[misc]
+                    yield SessionTarget(target.base_url, target.transport, advance, clock)
 
 
 class ReferenceSessionSubject(SessionSubject):
