@@ -26,7 +26,7 @@ from ..outcomes import HarnessError, NotApplicable
 from ..redis_server import redis_url
 from ..reference.probes import Recorder
 from ..reference.scenario import Scenario
-from ..reference.session import ManualClock, SessionManager, SessionPolicy, Storage
+from ..reference.session import Clock, ManualClock, SessionManager, SessionPolicy, Storage
 from .base import Subject, Target
 from .session_clock import CLOCKS, WALL_CLOCK
 
@@ -111,7 +111,7 @@ async def redis_client() -> AsyncIterator[Any]:
 
 
 @asynccontextmanager
-async def reference_storage(kind: str, clock: ManualClock) -> AsyncIterator[Storage]:
+async def reference_storage(kind: str, clock: Clock) -> AsyncIterator[Storage]:
     """A fresh reference storage of `kind`: its own secret, store, or Redis key namespace."""
     stores = require("mwconform.reference.session_stores", "session")
     if kind == "signed":
@@ -188,7 +188,7 @@ class ReferenceSessionSubject(SessionSubject):
         async with self.open_storage(clock) as storage:
             yield Backend(self.manager_class(policy, storage, clock), clock.advance)
 
-    def open_storage(self, clock: ManualClock) -> AbstractAsyncContextManager[Storage]:
+    def open_storage(self, clock: Clock) -> AbstractAsyncContextManager[Storage]:
         """The storage for one serve; self-tests substitute broken ones."""
         return reference_storage(self.storage, clock)
 

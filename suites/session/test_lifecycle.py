@@ -8,6 +8,9 @@ from mwconform.suites.session.check import Play, SessionCase, check, deletes, ex
 
 FORGED_ID = "0123456789abcdef0123456789abcdef"
 PAST_MAX_AGE = 1.5  # seconds past max-age the expired cookie is replayed
+#: The lifetime cases' max-age and the pause before each later request: two pauses pass max-age by
+#: more than a second (packages count whole seconds), one stays a second inside it.
+LIFETIME, PAUSE = 4, 2.6
 
 
 async def expired_replay(p: Play) -> None:
@@ -20,6 +23,36 @@ async def expired_replay(p: Play) -> None:
         await p.get("/", cookie),
         1,
         f"the cookie was replayed {p.policy.max_age + PAST_MAX_AGE:g} s after the session was last saved, past max-age {p.policy.max_age}",
+    )
+
+
+async def write_extends(p: Play) -> None:
+    cookie = expect_cookie(await p.get("/"), "the counter was stored")
+    await p.advance(PAUSE)
+    second = await p.get("/", cookie)
+    expect_counter(second, 2, f"{PAUSE:g} s after the first write, within max-age {LIFETIME}, the cookie carries the session")
+    cookie = second.kept(cookie)
+    await p.advance(PAUSE)
+    expect_counter(
+        await p.get("/", cookie),
+        3,
+        f"the session was written again {PAUSE:g} s ago, within max-age {LIFETIME}: it lives max-age after that write",
+    )
+
+
+async def read_does_not_extend(p: Play) -> None:
+    cookie = expect_cookie(await p.get("/"), "the counter was stored")
+    await p.advance(PAUSE)
+    first = await p.get("/read", cookie)
+    expect(first.status == 200 and first.session().get("counter") == 1, f"{first} within max-age did not read back counter 1: {first.text[:80]!r}")
+    cookie = first.kept(cookie)  # whatever a read sent back is what the browser holds
+    await p.advance(PAUSE)
+    late = await p.get("/read", cookie)
+    expect(late.status == 200, f"{late}: expected 200 and an empty session")
+    data = late.session()
+    expect(
+        data == {},
+        f"{2 * PAUSE:g} s after the only write, past max-age {LIFETIME}, the session is {data}: the read in between extended it",
     )
 
 
@@ -76,6 +109,25 @@ CASES = [
         expect="The replayed cookie is refused by the server: a new, empty session (Counter: 1), whatever its Expires says.",
         policy=SessionPolicy(max_age=2),
         script=expired_replay,
+    ),
+    SessionCase(
+        id="lifetime.write-within-max-age-extends",
+        title=f"max-age {LIFETIME} s; GET / (counter 1), {PAUSE:g} s later GET / with its cookie (counter 2), {PAUSE:g} s "
+        "later GET / with the newest cookie",
+        requirements=("session.lifetime.from-last-write",),
+        expect=f"Counter: 3: the second write restarted the session's lifetime, so {PAUSE:g} s after it the session lives.",
+        policy=SessionPolicy(max_age=LIFETIME),
+        script=write_extends,
+    ),
+    SessionCase(
+        id="lifetime.read-within-max-age-does-not-extend",
+        title=f"max-age {LIFETIME} s; GET / (counter 1), {PAUSE:g} s later GET /read with its cookie, {PAUSE:g} s later "
+        "GET /read with the cookie the browser then holds",
+        requirements=("session.lifetime.from-last-write",),
+        expect=f"The first read sees counter 1; the second, {2 * PAUSE:g} s after the only write, sees an empty session: "
+        "a read (and any cookie it sent back) does not extend the session.",
+        policy=SessionPolicy(max_age=LIFETIME),
+        script=read_does_not_extend,
     ),
     SessionCase(
         id="fixation.login-rotates-id",

@@ -9,12 +9,15 @@ session case kills at least one.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
+from mwconform.adapters.session import Backend
 from mwconform.adapters.session_reference import ReferenceSession
+from mwconform.reference.session import SessionPolicy
 from mwconform.reference.http import Request, Response
 from mwconform.reference.session import Session, SessionManager, SessionMiddleware, cookie_value
 from mwconform.reference.session_stores import MemoryStore, ServerStorage, SignedCookieStorage
@@ -185,6 +188,18 @@ def mutant(bug: type, storage: str) -> type[ReferenceSession]:
     return type(bug.__name__ + "Subject", (ReferenceSession,), attrs)
 
 
+class WallClockSlidingOnReadSubject(mutant(SlidingOnRead, "memory")):  # type: ignore[misc]
+    """SlidingOnRead reading the wall clock (time.time), as packages do, instead of an injected clock."""
+
+    name = "mutant/WallClockSlidingOnRead"
+    description = __doc__
+
+    @asynccontextmanager
+    async def open_backend(self, policy: SessionPolicy) -> AsyncIterator[Backend]:
+        async with self.open_storage(time.time) as storage:
+            yield Backend(SlidingOnRead(policy, storage, time.time))  # no clock of its own: the harness moves the wall clock
+
+
 MUTANTS: list[type[ReferenceSession]] = [
     mutant(WrongCookieName, "signed"),
     mutant(FlagsDropped, "signed"),
@@ -203,5 +218,6 @@ MUTANTS: list[type[ReferenceSession]] = [
     mutant(CookieParsedByHand, "signed"),
     mutant(TtlFromCreation, "memory"),
     mutant(SlidingOnRead, "memory"),
+    WallClockSlidingOnReadSubject,
 ]
 globals().update({m.__name__: m for m in MUTANTS})
