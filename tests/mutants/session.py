@@ -161,6 +161,29 @@ class TtlFromCreation(MemoryStore):
             self._entries[key] = (value, first[1])
 
 
+class WholeRecordSave(SessionManager):
+    """Saves the request's whole copy of the session over the record (last writer wins): a concurrent request's write to another key is lost."""
+
+    async def save(self, session: Session) -> str | None:
+        exp = self.clock() + self.policy.max_age
+        return await self.storage.save(session.sid, {"data": dict(session), "exp": exp}, self.policy.max_age)
+
+
+class OneSessionObject(SessionManager):
+    """Reuses one Session object, refilled on every load: a concurrent request's load wipes what this request wrote."""
+
+    shared: Session | None = None
+
+    async def load(self, cookie_header: str | None) -> Session:
+        fresh = await super().load(cookie_header)
+        if self.shared is None:
+            self.shared = Session()
+        dict.clear(self.shared)
+        dict.update(self.shared, fresh)
+        self.shared.__dict__.update(fresh.__dict__)
+        return self.shared
+
+
 class NotSavedOnHttpError(SessionMiddleware):
     """Saves only responses returned normally: changes before an HTTP exception are lost."""
 
@@ -219,5 +242,7 @@ MUTANTS: list[type[ReferenceSession]] = [
     mutant(TtlFromCreation, "memory"),
     mutant(SlidingOnRead, "memory"),
     WallClockSlidingOnReadSubject,
+    mutant(WholeRecordSave, "redis"),
+    mutant(OneSessionObject, "memory"),
 ]
 globals().update({m.__name__: m for m in MUTANTS})
