@@ -4,6 +4,7 @@ import pytest
 
 from mwconform.plugin import Context
 from mwconform.reference.session import SessionPolicy
+from mwconform.reference.session_ops import SET_HEADER
 from mwconform.suites.session.check import Play, SessionCase, check, deletes, expect, expect_cookie, expect_counter, fresh_session
 
 FORGED_ID = "0123456789abcdef0123456789abcdef"
@@ -92,6 +93,23 @@ async def logout_deletes_cookie(p: Play) -> None:
     )
 
 
+async def logout_ends_everything(p: Play) -> None:
+    cookie = expect_cookie(await p.get("/login"), "login stored the user")
+    stored = await p.get("/set", cookie, [(SET_HEADER, "cart=3")])
+    expect(stored.status == 200 and stored.session() == {"user": "alice", "cart": "3"}, f"{stored} did not store cart=3 beside the login: {stored.text[:80]!r}")
+    cookie = stored.kept(cookie)
+    logout = await p.get("/logout", cookie)
+    expect(logout.status == 200, f"{logout}: expected 200")
+    left = logout.session()
+    expect(left == {}, f"{logout} left the session {left}: logout ended only part of it")
+    held = logout.kept(cookie)
+    after = (await p.get("/read", held)).session()
+    expect(after == {}, f"the cookie the browser holds after logout still carries {after}: logout ended only part of the session")
+    if "server-store" in p.subject.capabilities:
+        replayed = (await p.get("/read", cookie)).session()
+        expect(replayed == {}, f"replaying the pre-logout cookie gives {replayed}: the server record kept part of the session")
+
+
 async def logout_kills_record(p: Play) -> None:
     cookie = expect_cookie(await p.get("/login"), "login stored the user")
     expect((await p.get("/read", cookie)).session().get("user") == "alice", "the login did not persist")
@@ -152,6 +170,15 @@ CASES = [
         expect="The logout response has a Set-Cookie for the session with Max-Age ≤ 0 or a past Expires, at the cookie's "
         "Path and Domain.",
         script=logout_deletes_cookie,
+    ),
+    SessionCase(
+        id="logout.every-key-gone",
+        title="GET /login (user alice), GET /set cart=3 with its cookie, GET /logout with the newest cookie, then GET /read "
+        "with the cookie the browser holds after it (and, with a server-side store, replaying the pre-logout cookie)",
+        requirements=("session.logout.whole-session",),
+        expect="The logout answers an empty session; neither the cookie the browser keeps nor the server record holds "
+        "cart or user: logout ends the whole session, not only the identity.",
+        script=logout_ends_everything,
     ),
     SessionCase(
         id="logout.server-record-gone",

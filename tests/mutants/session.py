@@ -92,6 +92,19 @@ class LogoutKeepsCookie(SessionManager):
         return None if logout else header
 
 
+class ForgetsIdentityOnly(SessionManager):
+    """Logout removes only the identity key (as aiohttp-security's forget() does): every other key stays, and the session is saved again."""
+
+    async def load(self, cookie_header: str | None) -> Session:
+        session = await super().load(cookie_header)
+
+        def forget() -> None:
+            session.pop("user", None)
+
+        session.invalidate = forget  # type: ignore[method-assign]
+        return session
+
+
 class LogoutKeepsRecord(SessionManager):
     """Logout deletes the browser's cookie but leaves the server record alive."""
 
@@ -234,6 +247,7 @@ MUTANTS: list[type[ReferenceSession]] = [
     mutant(AdoptsUnknownIds, "memory"),
     mutant(LogoutKeepsCookie, "memory"),
     mutant(LogoutKeepsRecord, "memory"),
+    mutant(ForgetsIdentityOnly, "signed"),
     mutant(AlwaysSends, "memory"),
     mutant(NoSizeCheck, "signed"),
     mutant(SessionCachedById, "memory"),
