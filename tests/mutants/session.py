@@ -215,6 +215,19 @@ class OneSessionObject(SessionManager):
         return self.shared
 
 
+class IdFromAnotherParser(SessionManager):
+    """Loads the session from the first of two same-name cookies, but saves and deletes under the id SimpleCookie finds (the last)."""
+
+    async def load(self, cookie_header: str | None) -> Session:
+        name = self.policy.cookie_name
+        first = next((v for k, _, v in (p.strip().partition("=") for p in (cookie_header or "").split(";")) if k == name), None)
+        session = await super().load(None if first is None else f"{name}={first}")
+        last = cookie_value(cookie_header, name)
+        if session.sid is not None and last is not None:
+            session.sid = last
+        return session
+
+
 class NotSavedOnHttpError(SessionMiddleware):
     """Saves only responses returned normally: changes before an HTTP exception are lost."""
 
@@ -268,6 +281,7 @@ MUTANTS: list[type[ReferenceSession]] = [
     mutant(ForgetsIdentityOnly, "signed"),
     mutant(LogoutEmptiesRecord, "memory"),
     mutant(ShortIds, "memory"),
+    mutant(IdFromAnotherParser, "memory"),
     mutant(AlwaysSends, "memory"),
     mutant(NoSizeCheck, "signed"),
     mutant(SessionCachedById, "memory"),
