@@ -146,6 +146,19 @@ class SanicSessionPackage(SanicSessionSubject):
             )
         },
         "fixation.login-rotates-id": "sanic-session has no API to give a session a new id (login can only clear it); " + NO_COOKIE,
+        **{
+            case: NO_COOKIE
+            for case in ("lifetime.write-within-max-age-extends", "logout.every-key-gone", "tossing.two-cookies-of-one-name")
+        },
+        "lifetime.read-within-max-age-does-not-extend": NO_COOKIE + (
+            "; and save() stores the session again (a new expiry) after every request that holds one, reads included"
+        ),
+        "ids.sixty-four-new-sessions": NO_COOKIE + "; its ids are uuid.uuid4().hex, 122 random bits (under 128)",
+        "fixation.logged-out-id-not-adopted": NO_COOKIE + "; and open() adopts any presented id (see fixation.unknown-id-not-adopted)",
+        "concurrency.writers-of-different-keys-all-kept": NO_COOKIE + (
+            "; and open() builds a fresh SessionDict from the stored JSON for each request while save() stores it whole, "
+            "so concurrent writers would lose each other's keys"
+        ),
         "fixation.unknown-id-not-adopted": (
             "sanic-session adopts any presented id: open() makes SessionDict(sid=<cookie value>) when the store has no "
             "record, and save() stores the session under it"

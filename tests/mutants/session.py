@@ -19,7 +19,7 @@ from mwconform.adapters.session import Backend
 from mwconform.adapters.session_reference import ReferenceSession
 from mwconform.reference.session import SessionPolicy
 from mwconform.reference.http import Request, Response
-from mwconform.reference.session import Session, SessionManager, SessionMiddleware, cookie_value
+from mwconform.reference.session import Change, Session, SessionManager, SessionMiddleware, cookie_value
 from mwconform.reference.session_stores import MemoryStore, ServerStorage, SignedCookieStorage
 
 
@@ -81,6 +81,11 @@ class AdoptsUnknownIds(ServerStorage):
 
     async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
         return await super().load(value) or (value, {"data": {}, "exp": float("inf")})
+
+    async def update(self, sid: str, change: Change, ttl: int) -> bool:
+        if await self.store.get(sid) is None:  # an upsert: the unknown id becomes a record
+            await self.save(sid, {"data": {}, "exp": float("inf")}, ttl)
+        return await super().update(sid, change, ttl)
 
 
 class LogoutEmptiesRecord(SessionManager):
