@@ -3,7 +3,7 @@
 aiohttp-session (2.12) is configured from the neutral `SessionPolicy` (cookie name, max_age,
 domain, path, secure, httponly, samesite map one to one) and used the way its README shows:
 `setup(app, storage)`, `get_session`, `new_session` for login, `session.invalidate()` for logout.
-It reads the wall clock, so expiry cases really wait.
+It reads the wall clock, which time-machine moves for the lifetime cases (adapters/session_clock.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 sanic-session (0.8.0, its last release) is configured from the neutral `SessionPolicy` (it has no
 cookie path option) and used as its README shows: `Session(app, interface=...)` and
 `request.ctx.session`. It has no API to give a session a new id, so its login can only clear
-the session; it reads the wall clock, so expiry cases really wait.
+the session; it reads the wall clock, which time-machine moves for the lifetime cases.
 """
 
 from __future__ import annotations

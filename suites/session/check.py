@@ -160,7 +160,8 @@ class Play:
         return [Reply(e, session_cookies(e.headers, self.policy.cookie_name)) for e in exchanges]
 
     async def advance(self, seconds: float) -> None:
-        """Move the subject's session clock: instantly where it is injectable, else really wait."""
+        """Move the subject's session clock: instantly (its injected clock, or the wall clock moved by time-machine),
+        or by really waiting where the subject declares `clock = "sleep"` (adapters/session.py)."""
         advance: Callable[[float], Awaitable[None]] = getattr(self.target, "advance", asyncio.sleep)
         await advance(seconds)
 

@@ -447,5 +447,5 @@ def clock_note(served: Served) -> str:
         return f"before each request the session clock moved by one of {', '.join(map(str, WAITS))} s without sleeping (max-age {MAX_AGE} s): {how}"
     return (
         f"n/a: on {served.subject.name} {how or 'the session clock only moves in real time'}, so the machine never lets time pass "
-        "(expiry is graded by expiry.replayed-after-max-age, which really waits)"
+        "(expiry and lifetime are graded by the expiry.* and lifetime.* cases, which really wait)"
     )
