@@ -1,11 +1,13 @@
 """Lifetime, fixation and logout: server-side expiry, rotation on login, ids never adopted, logout on both sides."""
 
+from collections.abc import Callable
+
 import pytest
 
 from mwconform.plugin import Context
 from mwconform.reference.session import SessionPolicy
 from mwconform.reference.session_ops import SET_HEADER
-from mwconform.suites.session.check import Play, SessionCase, check, deletes, expect, expect_cookie, expect_counter, fresh_session
+from mwconform.suites.session.check import Play, Script, SessionCase, check, deletes, expect, expect_cookie, expect_counter, fresh_session
 
 FORGED_ID = "0123456789abcdef0123456789abcdef"
 PAST_MAX_AGE = 1.5  # seconds past max-age the expired cookie is replayed
@@ -14,31 +16,21 @@ PAST_MAX_AGE = 1.5  # seconds past max-age the expired cookie is replayed
 LIFETIME, PAUSE = 4, 2.6
 
 
-async def expired_replay(p: Play) -> None:
-    cookie = expect_cookie(await p.get("/"), "the counter was stored")
-    second = await p.get("/", cookie)
-    expect_counter(second, 2, "within max-age the cookie carries the session")
-    cookie = second.kept(cookie)
-    await p.advance(p.policy.max_age + PAST_MAX_AGE)
-    expect_counter(
-        await p.get("/", cookie),
-        1,
-        f"the cookie was replayed {p.policy.max_age + PAST_MAX_AGE:g} s after the session was last saved, past max-age {p.policy.max_age}",
-    )
+def counted_then_later(first_pause: float, last_pause: Callable[[SessionPolicy], float], last: int, why: str) -> Script:
+    """GET / (counter 1), `first_pause` s later GET / with its cookie (counter 2), then `last_pause(policy)` s
+    later GET / with the newest cookie, which must count `last`; `why` may name {pause} and {max_age}."""
 
+    async def script(p: Play) -> None:
+        cookie = expect_cookie(await p.get("/"), "the counter was stored")
+        await p.advance(first_pause)
+        second = await p.get("/", cookie)
+        expect_counter(second, 2, f"{first_pause:g} s after the first write, within max-age {p.policy.max_age}, the cookie carries the session")
+        cookie = second.kept(cookie)
+        pause = last_pause(p.policy)
+        await p.advance(pause)
+        expect_counter(await p.get("/", cookie), last, why.format(pause=f"{pause:g}", max_age=p.policy.max_age))
 
-async def write_extends(p: Play) -> None:
-    cookie = expect_cookie(await p.get("/"), "the counter was stored")
-    await p.advance(PAUSE)
-    second = await p.get("/", cookie)
-    expect_counter(second, 2, f"{PAUSE:g} s after the first write, within max-age {LIFETIME}, the cookie carries the session")
-    cookie = second.kept(cookie)
-    await p.advance(PAUSE)
-    expect_counter(
-        await p.get("/", cookie),
-        3,
-        f"the session was written again {PAUSE:g} s ago, within max-age {LIFETIME}: it lives max-age after that write",
-    )
+    return script
 
 
 async def read_does_not_extend(p: Play) -> None:
@@ -53,7 +45,8 @@ async def read_does_not_extend(p: Play) -> None:
     data = late.session()
     expect(
         data == {},
-        f"{2 * PAUSE:g} s after the only write, past max-age {LIFETIME}, the session is {data}: the read in between extended it",
+        f"{2 * PAUSE:g} s after the only write, past max-age {LIFETIME}, the session is {data}: it outlived max-age after its "
+        "last write (a read must not extend it)",
     )
 
 
@@ -126,7 +119,9 @@ CASES = [
         requirements=("session.lifetime.server-enforced",),
         expect="The replayed cookie is refused by the server: a new, empty session (Counter: 1), whatever its Expires says.",
         policy=SessionPolicy(max_age=2),
-        script=expired_replay,
+        script=counted_then_later(
+            0, lambda policy: policy.max_age + PAST_MAX_AGE, 1, "the cookie was replayed {pause} s after the session was last saved, past max-age {max_age}"
+        ),
     ),
     SessionCase(
         id="lifetime.write-within-max-age-extends",
@@ -135,7 +130,9 @@ CASES = [
         requirements=("session.lifetime.from-last-write",),
         expect=f"Counter: 3: the second write restarted the session's lifetime, so {PAUSE:g} s after it the session lives.",
         policy=SessionPolicy(max_age=LIFETIME),
-        script=write_extends,
+        script=counted_then_later(
+            PAUSE, lambda policy: PAUSE, 3, "the session was written again {pause} s ago, within max-age {max_age}: it lives max-age after that write"
+        ),
     ),
     SessionCase(
         id="lifetime.read-within-max-age-does-not-extend",
