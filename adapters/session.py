@@ -158,7 +158,7 @@ class SessionSubject(Subject):
             bound.backend = backend
             with ExitStack() as travelling:
                 if backend.advance is not None:
-                    advance, clock = backend.advance, "the session clock is injected and moved without sleeping"
+                    advance, clock = backend.advance, "the subject's session clock is injected"
                 elif self.clock == "travel":
                     # Travel starts at the real present and ticks, so time the backend noted is still true.
                     travelling.enter_context(WALL_CLOCK.held())

@@ -30,7 +30,7 @@ from ..outcomes import HarnessError
 
 #: How a session subject's clock moves when its backend brings no injectable one.
 CLOCKS = {
-    "travel": "time-machine shifts this process's wall clock (time.time, datetime.now) without sleeping",
+    "travel": "time-machine shifts this process's wall clock (time.time, datetime.now)",
     "sleep": "the harness really waits (the session clock lives where time-machine cannot reach it)",
 }
 
