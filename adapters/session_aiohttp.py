@@ -3,7 +3,7 @@
 aiohttp-session (2.12) is configured from the neutral `SessionPolicy` (cookie name, max_age,
 domain, path, secure, httponly, samesite map one to one) and used the way its README shows:
 `setup(app, storage)`, `get_session`, `new_session` for login, `session.invalidate()` for logout.
-It reads the wall clock, so expiry cases really wait.
+It reads the wall clock, which time-machine moves for the lifetime cases (adapters/session_clock.py).
 """
 
 from __future__ import annotations
@@ -167,6 +167,14 @@ class AiohttpSessionRedis(AiohttpSessionPackage):
         "robust.hostile-cookie": (
             "load_session looks the raw cookie up as a Redis key; aiohttp hands an obs-text byte over surrogate-escaped and "
             "redis-py cannot encode it, so Cookie: mwc_session=\\xe9 raises UnicodeEncodeError: 500"
+        ),
+        "ids.sixty-four-new-sessions": (
+            "RedisStorage's default key_factory is uuid.uuid4().hex: 122 random bits (the version nibble and two variant "
+            "bits are fixed), under the 128 of OWASP ASVS 5.0 V7.2.3"
+        ),
+        "concurrency.writers-of-different-keys-all-kept": (
+            "save_session SETs the request's whole session over the Redis record (last writer wins), so concurrent "
+            "requests writing different keys lose every write but the last one saved"
         ),
     }
 

@@ -3,7 +3,7 @@
 sanic-session (0.8.0, its last release) is configured from the neutral `SessionPolicy` (it has no
 cookie path option) and used as its README shows: `Session(app, interface=...)` and
 `request.ctx.session`. It has no API to give a session a new id, so its login can only clear
-the session; it reads the wall clock, so expiry cases really wait.
+the session; it reads the wall clock, which time-machine moves for the lifetime cases.
 """
 
 from __future__ import annotations
@@ -111,6 +111,19 @@ class SanicSessionPackage(SessionSubject):
             )
         },
         "fixation.login-rotates-id": "sanic-session has no API to give a session a new id (login can only clear it); " + NO_COOKIE,
+        **{
+            case: NO_COOKIE
+            for case in ("lifetime.write-within-max-age-extends", "logout.every-key-gone", "tossing.two-cookies-of-one-name")
+        },
+        "lifetime.read-within-max-age-does-not-extend": NO_COOKIE + (
+            "; and save() stores the session again (a new expiry) after every request that holds one, reads included"
+        ),
+        "ids.sixty-four-new-sessions": NO_COOKIE + "; its ids are uuid.uuid4().hex, 122 random bits (under 128)",
+        "fixation.logged-out-id-not-adopted": NO_COOKIE + "; and open() adopts any presented id (see fixation.unknown-id-not-adopted)",
+        "concurrency.writers-of-different-keys-all-kept": NO_COOKIE + (
+            "; and open() builds a fresh SessionDict from the stored JSON for each request while save() stores it whole, "
+            "so concurrent writers would lose each other's keys"
+        ),
         "fixation.unknown-id-not-adopted": (
             "sanic-session adopts any presented id: open() makes SessionDict(sid=<cookie value>) when the store has no "
             "record, and save() stores the session under it"

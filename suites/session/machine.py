@@ -441,10 +441,11 @@ def explore(served: Search, profile: Settings, used_seed: int | None) -> None:
 
 
 def clock_note(served: Search) -> str:
-    """Whether the machine could let time pass on this subject, for the evidence."""
+    """Whether and how the machine let time pass on this subject, for the evidence."""
+    how = served.app.target.clock
     if served.instant:
-        return f"before each request the session clock moved by one of {', '.join(map(str, WAITS))} s without sleeping (max-age {MAX_AGE} s)"
+        return f"before each request the session clock moved by one of {', '.join(map(str, WAITS))} s without sleeping (max-age {MAX_AGE} s): {how}"
     return (
-        f"n/a: {served.subject.name} reads the wall clock, so the machine never lets time pass "
-        "(expiry is graded by expiry.replayed-after-max-age, which really waits)"
+        f"n/a: on {served.subject.name} {how or 'the session clock only moves in real time'}, so the machine never lets time pass "
+        "(expiry and lifetime are graded by the expiry.* and lifetime.* cases, which really wait)"
     )
