@@ -46,8 +46,8 @@ class AiohttpIO(RequestIO):
     def add_header(self, response: web.StreamResponse, name: str, value: str) -> None:
         response.headers.add(name, value)
 
-    def fail(self, status: int | None) -> Exception:
-        return _http_error(status)() if status is not None else RuntimeError("raised because the scenario asked for it")
+    def fail(self, status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception:
+        return _http_error(status)(headers=list(headers)) if status is not None else RuntimeError("raised because the scenario asked for it")
 
 
 def probe_middleware(probe: Probe, recorder: Recorder) -> Middleware:

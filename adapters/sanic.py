@@ -95,10 +95,10 @@ class SanicIO(RequestIO):
     def add_header(self, response: HTTPResponse, name: str, value: str) -> None:
         response.headers.add(name, value)
 
-    def fail(self, status: int | None) -> Exception:
+    def fail(self, status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception:
         if status is None:
             return RuntimeError("raised because the scenario asked for it")
-        return SanicException(f"HTTP {status}", status_code=status)
+        return SanicException(f"HTTP {status}", status_code=status, headers=dict(headers))
 
 
 class SanicSubject(Subject):

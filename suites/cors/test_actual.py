@@ -18,7 +18,7 @@ from mwconform.suites.cors.check import (
     get,
     preflight_call,
 )
-from mwconform.suites.cors.policies import CREDENTIALED_STARS, LIST, REGEX, STAR, STAR_EXPOSE, SUBDOMAINS
+from mwconform.suites.cors.policies import CREDENTIALED_STARS, LIST, ONE_ORIGIN_STARS, PLAIN, REGEX, STAR, STAR_EXPOSE, SUBDOMAINS
 
 ALLOW_ORIGIN = ("cors.actual.allow-origin",)
 
@@ -103,6 +103,17 @@ CASES = [
         call=get(E),
         checks=(Exposed("X-Request-Id", False),),
     ),
+] + [
+    CorsCase(
+        id=f"credentials-off.actual-{label}",
+        title=f"{policy_name} policy without credentials; GET /r with Origin: {A} and a cookie",
+        requirements=("cors.credentials.off", "cors.actual.allow-origin"),
+        expect=f"Shared with a non-credentialed read from {A}, and no Access-Control-Allow-Credentials: the policy allows no credentialed read.",
+        policy=policy,
+        call=get(A, cookie=True),
+        checks=(Shared(A, False), NoCredentials()),
+    )
+    for label, policy_name, policy in (("one-origin", "one-origin", PLAIN), ("one-origin-stars", "one-origin with methods/headers/expose *", ONE_ORIGIN_STARS))
 ] + [
     CorsCase(
         id=f"vary.{label}",
