@@ -108,6 +108,10 @@ class AiohttpCors(AiohttpSubject):
         ),
         **dict.fromkeys(("vary.allowed-origin", "vary.disallowed-origin", "vary.no-origin", "vary.preflight", "vary.merged-with-handler"), _no_vary),
         **dict.fromkeys(
+            ("vary.preflight-request-headers", "vary.preflight-wildcard-echo"),
+            "`_preflight_handler` echoes the requested method and header names (`ACCESS_CONTROL_ALLOW_METHODS = request_method`) and sends no Vary at all (aiohttp-cors#351)",
+        ),
+        **dict.fromkeys(
             ("error.unknown-path-404", "error.wrong-method-405", "error.unknown-path-404-wildcard", "error.wrong-method-405-wildcard"), _per_route
         ),
         "preflight.refused-lower-case-patch": (
@@ -128,6 +132,8 @@ class AiohttpCors(AiohttpSubject):
         policy = policy_of(scenario)
         if policy is not None and (policy.origin_regex is not None or policy.subdomains_of is not None):
             raise NotApplicable("aiohttp-cors matches origins only as exact strings or '*' (no pattern or subdomain rule)")
+        if policy is not None and policy.private_network:
+            raise NotApplicable("aiohttp-cors has no Private Network Access option (it never sends Access-Control-Allow-Private-Network)")
         app = super().build(scenario, recorder)
         if policy is None:
             return app
@@ -178,6 +184,7 @@ class AiohttpHandwritten(AiohttpSubject):
     known = {
         **dict.fromkeys(("error.unknown-path-404-wildcard", "error.wrong-method-405-wildcard", "error.handler-crash-500-wildcard"), _after_handler),
         "preflight.approved-wildcard-authorization": "the seed sends the allowed headers as a static `*`, which never covers Authorization (Fetch §4.8)",
+        "error.inner-headers-on-raised-401-wildcard": _after_handler,
         "preflight.behind-auth-wildcard": _route_preflight + ": an auth middleware answers it 401",
         "preflight.never-reaches-handler-wildcard": _route_preflight + ": their request phases run for it",
     }
@@ -190,6 +197,8 @@ class AiohttpHandwritten(AiohttpSubject):
             raise NotApplicable("the seed sends no Access-Control-Allow-Credentials or -Expose-Headers")
         if policy.max_age is None:
             raise NotApplicable("the seed's preflight route always sends Access-Control-Max-Age")
+        if policy.private_network:
+            raise NotApplicable("the seed sends no Access-Control-Allow-Private-Network")
         return policy.origins[0], ", ".join(policy.methods), ", ".join(policy.headers), str(policy.max_age)
 
     def build(self, scenario: Scenario, recorder: Recorder) -> web.Application:
