@@ -18,6 +18,7 @@ from typing import Any
 import sanic_ext  # noqa: F401  (this adapter needs sanic-ext: without it, subjects_of names the extra)
 from sanic import Sanic
 
+from ..outcomes import NotApplicable
 from ..reference.cors import WILDCARD, CorsPolicy
 from ..reference.probes import Recorder
 from ..reference.scenario import Scenario
@@ -31,6 +32,8 @@ def sanic_ext_config(policy: CorsPolicy) -> dict[str, Any]:
     """sanic-ext `CORS_*` settings for `policy`. sanic-ext has its own meaning for `*` in
     methods, headers and exposed headers (a wildcard only for requests without credentials), so
     the policy's `*` is passed through as `*`."""
+    if policy.private_network:
+        raise NotApplicable("sanic-ext's CORS has no Private Network Access setting (it never sends Access-Control-Allow-Private-Network)")
     return {
         "CORS_ORIGINS": WILDCARD if policy.any_origin else origin_list(policy),
         "CORS_SEND_WILDCARD": policy.any_origin,
@@ -58,7 +61,20 @@ class SanicExtCors(SanicSubject):
         ),
         **dict.fromkeys(("vary.disallowed-origin", "vary.no-origin"), _vary_with_origin),
         "vary.merged-with-handler": "`response.headers['vary'] = 'origin'` replaces the handler's own Vary instead of adding to it",
-        **dict.fromkeys(("origin.regex-unanchored-end", "origin.subdomains-sub-prefix", "origin.subdomains-other-port"), _re_match),
+        **dict.fromkeys(
+            (
+                "origin.regex-unanchored-end",
+                "origin.subdomains-sub-prefix",
+                "origin.subdomains-other-port",
+                "origin.subdomains-underscore-after-host",
+                "origin.regex-backtick-after-host",
+            ),
+            _re_match,
+        ),
+        "vary.preflight-request-headers": (
+            "`_add_allow_headers` answers with the requested names the policy allows (`request_headers & allow_headers`), "
+            "and `_add_vary_header` sets `Vary: origin` only"
+        ),
         "preflight.approved-credentialed-wildcards": (
             "it treats `*` as literal only for a request carrying a cookie or Authorization, which a preflight never does, so a "
             "credentialed preflight gets Access-Control-Allow-Methods `*` (with Allow-Credentials: true) that the browser reads literally"
