@@ -72,7 +72,7 @@ class SanicExtCors(SanicSubject):
             _re_match,
         ),
         "vary.preflight-request-headers": (
-            "`_add_allow_headers` answers with the requested names the policy allows (`request_headers & allow_headers`), "
+            "`_add_allow_header` answers with the requested names the policy allows (`request_headers & allow_headers`), "
             "and `_add_vary_header` sets `Vary: origin` only"
         ),
         "preflight.approved-credentialed-wildcards": (
