@@ -19,7 +19,7 @@ from aiohttp import web
 
 from ..harness import free_socket
 from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, handler_phase, request_phase, response_phase
-from ..reference.scenario import Group, Probe, Route, Scenario
+from ..reference.scenario import Group, Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, Subject, Target
 
 Middleware = Callable[..., Any]
@@ -81,12 +81,26 @@ def route_handler(route: Route, recorder: Recorder) -> Callable[[web.Request], A
         io = AiohttpIO(request)
         await handler_phase(route.handler, io, recorder.sink(request.headers))
         body = echo_body(request.match_info, io.context())
+        if route.handler.stream:
+            return await stream(request, route.handler, body)
         response = web.Response(status=route.handler.status, body=body, content_type="application/json")
         for name, value in route.handler.headers:
             response.headers.add(name, value)
         return response
 
     return handle
+
+
+async def stream(request: web.Request, handler: Handler, body: bytes) -> web.StreamResponse:
+    """`body` as a streamed response: prepared (headers sent) in the handler, written in two chunks."""
+    response = web.StreamResponse(status=handler.status, headers=[("Content-Type", "application/json"), *handler.headers])
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    half = len(body) // 2
+    await response.write(body[:half])
+    await response.write(body[half:])
+    await response.write_eof()
+    return response
 
 
 class AiohttpSubject(Subject):

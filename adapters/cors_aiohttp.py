@@ -59,12 +59,29 @@ def reference_middleware(policy: CorsPolicy) -> Any:
             converted = await cors.on_error(ref, exc)
             assert converted is not None
             return web.Response(status=500, headers=CIMultiDict(list(converted.headers)), text="500 Internal Server Error")
+        if response.prepared:  # streamed: its headers went out with `prepare`, decorated by `streamed_decorator`
+            return response
         ref_response = Response(response.status, Headers(response.headers.items()))
         await cors.on_response(ref, ref_response)
         _write_back(ref_response.headers, response.headers)
         return response
 
     return cors_layer
+
+
+def streamed_decorator(policy: CorsPolicy) -> Any:
+    """An `on_response_prepare` signal handler: the reference CORS headers for responses a handler
+    streams (prepares itself), whose headers are sent before any middleware sees the response."""
+    cors = CorsMiddleware(policy)
+
+    async def decorate(request: web.Request, response: web.StreamResponse) -> None:
+        if isinstance(response, web.Response):  # whole responses are the middleware's
+            return
+        ref_response = Response(response.status, Headers(response.headers.items()))
+        await cors.on_response(_reference_request(request), ref_response)
+        _write_back(ref_response.headers, response.headers)
+
+    return decorate
 
 
 class AiohttpReferenceCors(AiohttpSubject):
@@ -76,6 +93,7 @@ class AiohttpReferenceCors(AiohttpSubject):
     def install_outer(self, app: web.Application, scenario: Scenario, recorder: Recorder) -> None:
         if (policy := policy_of(scenario)) is not None:
             app.middlewares.append(reference_middleware(policy))
+            app.on_response_prepare.append(streamed_decorator(policy))
 
 
 def _resource_options(policy: CorsPolicy) -> Any:
@@ -185,6 +203,7 @@ class AiohttpHandwritten(AiohttpSubject):
         **dict.fromkeys(("error.unknown-path-404-wildcard", "error.wrong-method-405-wildcard", "error.handler-crash-500-wildcard"), _after_handler),
         "preflight.approved-wildcard-authorization": "the seed sends the allowed headers as a static `*`, which never covers Authorization (Fetch §4.8)",
         "error.inner-headers-on-raised-401-wildcard": _after_handler,
+        "actual.streamed-wildcard": "the seed sets its headers after `await handler(request)`, when a streamed response's headers are already sent",
         "preflight.behind-auth-wildcard": _route_preflight + ": an auth middleware answers it 401",
         "preflight.never-reaches-handler-wildcard": _route_preflight + ": their request phases run for it",
     }

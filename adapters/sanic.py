@@ -20,13 +20,14 @@ from typing import Any
 
 import httpx
 from sanic import Blueprint, HTTPResponse, Request, Sanic, SanicException
+from sanic.compat import Header
 from sanic.response import raw, text
 
 from ..harness import free_socket
 from ..outcomes import HarnessError
 from ..reference.probes import Recorder, RequestIO, echo_body, handler_phase, request_phase, response_phase
 from ..reference.router import PATH_PARAM
-from ..reference.scenario import Probe, Route, Scenario
+from ..reference.scenario import Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, Subject, Target
 
 _names = itertools.count()
@@ -101,6 +102,17 @@ class SanicIO(RequestIO):
         return SanicException(f"HTTP {status}", status_code=status, headers=dict(headers))
 
 
+async def stream(request: Request, handler: Handler, body: bytes) -> HTTPResponse:
+    """`body` as a streamed response (`request.respond`, then two `send`s): Sanic runs the response
+    middleware when the handler calls `respond`, before the headers go out."""
+    response = await request.respond(status=handler.status, headers=Header(list(handler.headers)), content_type="application/json")
+    half = len(body) // 2
+    await response.send(body[:half])
+    await response.send(body[half:])
+    await response.eof()
+    return response
+
+
 class SanicSubject(Subject):
     """Sanic with `register_middleware(fn, "request"|"response")`; blueprints for route-local chains."""
 
@@ -139,6 +151,8 @@ class SanicSubject(Subject):
         async def handle(request: Request, **params: str) -> HTTPResponse:
             io = SanicIO(request)
             await handler_phase(route.handler, io, recorder.sink(request.headers))
+            if route.handler.stream:
+                return await stream(request, route.handler, echo_body(params, io.context()))
             response = raw(echo_body(params, io.context()), status=route.handler.status, content_type="application/json")
             for name, value in route.handler.headers:
                 response.headers.add(name, value)

@@ -196,7 +196,7 @@ def reference_endpoint(handler: Handler, recorder: Recorder) -> Callable[[Reques
     async def endpoint(request: Request) -> Response:
         await handler_phase(handler, ReferenceIO(request), recorder.sink(request.headers))
         body = echo_body(request.match_info, request.ctx)
-        return Response(handler.status, Headers([("content-type", "application/json"), *handler.headers]), body)
+        return Response(handler.status, Headers([("content-type", "application/json"), *handler.headers]), body, streamed=handler.stream)
 
     return endpoint
 

@@ -3,16 +3,19 @@
 import pytest
 
 from mwconform.plugin import Context
+from mwconform.reference.scenario import Handler, Route
 from mwconform.suites.cors.check import (
     A,
     B,
     E,
+    ROUTES,
     CorsCase,
     CredentialsTrue,
     Exposed,
     NoCredentials,
     Shared,
     SingleAllowOrigin,
+    Status,
     Vary,
     check,
     get,
@@ -103,6 +106,18 @@ CASES = [
         call=get(E),
         checks=(Exposed("X-Request-Id", False),),
     ),
+] + [
+    CorsCase(
+        id=f"actual.streamed{suffix}",
+        title=f"{policy_name} policy; GET /stream (the handler streams its body in two chunked writes) with Origin: {origin}{' and a cookie' if credentials else ''}",
+        requirements=("cors.actual.streamed",),
+        expect=f"Status 200, readable by a {'credentialed ' if credentials else ''}page at {origin}: a streamed answer gets the same CORS headers.",
+        policy=policy,
+        routes=(*ROUTES, Route("GET", "/stream", Handler(headers=(("X-Request-Id", "42"),), stream=True))),
+        call=get(origin, "/stream", cookie=credentials),
+        checks=(Status(200), Shared(origin, credentials)),
+    )
+    for suffix, policy_name, policy, origin, credentials in (("", "list", LIST, A, True), ("-wildcard", "*", STAR, E, False))
 ] + [
     CorsCase(
         id=f"credentials-off.actual-{label}",

@@ -480,6 +480,14 @@ class FreshErrorResponse(CorsMiddleware):
         return response
 
 
+class SkipsStreamedResponses(CorsMiddleware):
+    """A streamed response is left alone, its headers taken as already sent (a middleware that edits headers after `await handler()`)."""
+
+    def decorate(self, request: Request, response: Response) -> None:
+        if not response.streamed:
+            super().decorate(request, response)
+
+
 def mutant(bug: type[CorsMiddleware]) -> type[ReferenceCors]:
     """A subject `mutant/cors-<Bug>` serving the reference with `bug` as its CORS layer."""
     attrs = {"name": f"mutant/cors-{bug.__name__}", "middleware_class": bug, "description": bug.__doc__}
@@ -533,6 +541,7 @@ MUTANTS: list[type[ReferenceCors]] = [
         PreflightVaryOriginOnly,
         NoPrivateNetworkOptIn,
         FreshErrorResponse,
+        SkipsStreamedResponses,
     )
 ]
 globals().update({m.__name__: m for m in MUTANTS})
