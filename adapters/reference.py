@@ -48,8 +48,9 @@ class ReferenceSubject(Subject):
 
         from ..harness import free_socket
 
-        # A header block up to 4 MB reaches the app (h11's default stops at 16 KB and drops the
-        # connection), so the reference middleware itself judges the JWT suite's 1 MB token.
+        # A header block up to 4 MB reaches the app (by default h11 refuses one still incomplete
+        # past 16 KB and uvicorn drops the connection), so the reference middleware itself judges
+        # the JWT suite's 1 MB token.
         config = uvicorn.Config(
             app, http="h11", lifespan="off", log_level="critical", access_log=False, h11_max_incomplete_event_size=4 * 1024 * 1024
         )
