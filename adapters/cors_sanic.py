@@ -93,6 +93,15 @@ def sanic_cors_options(policy: CorsPolicy) -> dict[str, Any]:
     }
 
 
+#: The cases a pattern applied with `re.match` (a start-anchored match) fails: a longer origin that starts with a match.
+PREFIX_MATCHED = (
+    "origin.regex-unanchored-end",
+    "origin.subdomains-sub-prefix",
+    "origin.subdomains-other-port",
+    "origin.subdomains-underscore-after-host",
+    "origin.regex-backtick-after-host",
+)
+
 SANIC_EXT_PRESENT = (
     "Sanic-Cors registers as a sanic-ext extension when sanic-ext is installed; graded as sanic-ext/sanic-cors in `tox -e sanic-ext`"
 )
@@ -108,16 +117,7 @@ class SanicCors(SanicSubject):
         "actual.single-allow-origin-handler-set-one": "`set_cors_headers` adds Access-Control-Allow-Origin with `headers.add`, keeping the handler's own: two fields",
         "actual.credentialed-wildcards": "expose_headers='*' is sent as `*` even with supports_credentials, where it exposes nothing",
         "vary.disallowed-origin": "`get_cors_headers` returns no header at all for an unmatched origin, Vary: Origin included",
-        **dict.fromkeys(
-            (
-                "origin.regex-unanchored-end",
-                "origin.subdomains-sub-prefix",
-                "origin.subdomains-other-port",
-                "origin.subdomains-underscore-after-host",
-                "origin.regex-backtick-after-host",
-            ),
-            _re_match,
-        ),
+        **dict.fromkeys(PREFIX_MATCHED, _re_match),
         "preflight.no-max-age": "without max_age it sends `Access-Control-Max-Age: None` (`str(options.get('max_age'))`)",
         **dict.fromkeys(
             ("preflight.options-without-request-method", "preflight.options-without-origin"),

@@ -24,7 +24,7 @@ from ..reference.probes import Recorder
 from ..reference.scenario import Scenario
 from .base import Subject
 from .cors_reference import policy_of
-from .cors_sanic import SanicCors, origin_list, sanic_cors_options
+from .cors_sanic import PREFIX_MATCHED, SanicCors, origin_list, sanic_cors_options
 from .sanic import SanicSubject
 
 
@@ -61,16 +61,7 @@ class SanicExtCors(SanicSubject):
         ),
         **dict.fromkeys(("vary.disallowed-origin", "vary.no-origin"), _vary_with_origin),
         "vary.merged-with-handler": "`response.headers['vary'] = 'origin'` replaces the handler's own Vary instead of adding to it",
-        **dict.fromkeys(
-            (
-                "origin.regex-unanchored-end",
-                "origin.subdomains-sub-prefix",
-                "origin.subdomains-other-port",
-                "origin.subdomains-underscore-after-host",
-                "origin.regex-backtick-after-host",
-            ),
-            _re_match,
-        ),
+        **dict.fromkeys(PREFIX_MATCHED, _re_match),
         "vary.preflight-request-headers": (
             "`_add_allow_header` answers with the requested names the policy allows (`request_headers & allow_headers`), "
             "and `_add_vary_header` sets `Vary: origin` only"

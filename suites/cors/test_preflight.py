@@ -174,23 +174,20 @@ CASES = [
         )
         for label, policy_name, policy in (("one-origin", "one-origin", PLAIN), ("one-origin-stars", "one-origin with methods/headers *", ONE_ORIGIN_STARS))
     ),
-    CorsCase(
-        id="vary.preflight-request-headers",
-        title=f"list policy (four methods, three request headers); OPTIONS /r from {A} for PUT, Access-Control-Request-Headers: x-custom",
-        requirements=("cors.vary.preflight-inputs",),
-        expect="Where the answer repeats the requested method or header names (not the policy's whole list), Vary names the request header it copied.",
-        policy=LIST,
-        call=preflight_call(A, "PUT", "x-custom"),
-        checks=(VaryOnEcho("PUT", ("x-custom",)),),
-    ),
-    CorsCase(
-        id="vary.preflight-wildcard-echo",
-        title=f"* policy (methods and headers *); OPTIONS /r from {E} for PUT, Access-Control-Request-Headers: x-anything",
-        requirements=("cors.vary.preflight-inputs",),
-        expect="A static `*` answer needs no Vary; an answer that echoes PUT alone or x-anything names the request header it copied in Vary.",
-        policy=STAR,
-        call=preflight_call(E, "PUT", "x-anything"),
-        checks=(VaryOnEcho("PUT", ("x-anything",)),),
+    *(
+        CorsCase(
+            id=f"vary.preflight-{label}",
+            title=f"{policy_name} policy; OPTIONS /r from {origin} for PUT, Access-Control-Request-Headers: {name}",
+            requirements=("cors.vary.preflight-inputs",),
+            expect=f"{static} needs no Vary; an answer that echoes PUT alone or {name} names the request header it copied in Vary.",
+            policy=policy,
+            call=preflight_call(origin, "PUT", name),
+            checks=(VaryOnEcho("PUT", (name,)),),
+        )
+        for label, policy_name, policy, origin, name, static in (
+            ("request-headers", "list (four methods, three request headers)", LIST, A, "x-custom", "An answer with the policy's whole lists"),
+            ("wildcard-echo", "* (methods and headers *)", STAR, E, "x-anything", "A static `*` answer"),
+        )
     ),
     CorsCase(
         id="preflight.private-network-opt-in",
