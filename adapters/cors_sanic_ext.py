@@ -18,9 +18,10 @@ from typing import Any
 import sanic_ext  # noqa: F401  (this adapter needs sanic-ext: without it, subjects_of names the extra)
 from sanic import Sanic
 
+from ..outcomes import NotApplicable
 from ..reference.cors import WILDCARD, CorsPolicy
 from .base import Setup, Subject
-from .cors_sanic import SanicCors, origin_list, sanic_cors_options
+from .cors_sanic import PREFIX_MATCHED, SanicCors, origin_list, sanic_cors_options
 from .features import CorsSubject
 
 
@@ -28,6 +29,8 @@ def sanic_ext_config(policy: CorsPolicy) -> dict[str, Any]:
     """sanic-ext `CORS_*` settings for `policy`. sanic-ext has its own meaning for `*` in
     methods, headers and exposed headers (a wildcard only for requests without credentials), so
     the policy's `*` is passed through as `*`."""
+    if policy.private_network:
+        raise NotApplicable("sanic-ext's CORS has no Private Network Access setting (it never sends Access-Control-Allow-Private-Network)")
     return {
         "CORS_ORIGINS": WILDCARD if policy.any_origin else origin_list(policy),
         "CORS_SEND_WILDCARD": policy.any_origin,
@@ -55,7 +58,11 @@ class SanicExtCors(CorsSubject):
         ),
         **dict.fromkeys(("vary.disallowed-origin", "vary.no-origin"), _vary_with_origin),
         "vary.merged-with-handler": "`response.headers['vary'] = 'origin'` replaces the handler's own Vary instead of adding to it",
-        **dict.fromkeys(("origin.regex-unanchored-end", "origin.subdomains-sub-prefix", "origin.subdomains-other-port"), _re_match),
+        **dict.fromkeys(PREFIX_MATCHED, _re_match),
+        "vary.preflight-request-headers": (
+            "`_add_allow_header` answers with the requested names the policy allows (`request_headers & allow_headers`), "
+            "and `_add_vary_header` sets `Vary: origin` only"
+        ),
         "preflight.approved-credentialed-wildcards": (
             "it treats `*` as literal only for a request carrying a cookie or Authorization, which a preflight never does, so a "
             "credentialed preflight gets Access-Control-Allow-Methods `*` (with Allow-Credentials: true) that the browser reads literally"
@@ -67,8 +74,10 @@ class SanicExtCors(CorsSubject):
     }
 
     def layer(self, policy: CorsPolicy) -> Setup:
+        config = sanic_ext_config(policy)  # n/a, if it is, before any app is built
+
         def configure(app: Sanic) -> None:
-            app.config.update(sanic_ext_config(policy))
+            app.config.update(config)
             app.config.AUTO_EXTEND = True
 
         return Setup(configure)
@@ -88,7 +97,8 @@ class SanicExtSanicCors(CorsSubject):
         from sanic_cors.extension import CORS
         from sanic_ext import Extend
 
-        return Setup(lambda app: Extend(app, extensions=[CORS], config={"CORS": False, "CORS_OPTIONS": sanic_cors_options(policy)}))
+        options = sanic_cors_options(policy)
+        return Setup(lambda app: Extend(app, extensions=[CORS], config={"CORS": False, "CORS_OPTIONS": options}))
 
 
 SUBJECTS: list[type[Subject]] = [SanicExtCors, SanicExtSanicCors]

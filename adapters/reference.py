@@ -70,7 +70,12 @@ class ReferenceSubject(Framework):
 
         from ..harness import free_socket
 
-        config = uvicorn.Config(app, http="h11", lifespan="off", log_level="critical", access_log=False)
+        # A header block up to 4 MB reaches the app (by default h11 refuses one still incomplete
+        # past 16 KB and uvicorn drops the connection), so the reference middleware itself judges
+        # the JWT suite's 1 MB token.
+        config = uvicorn.Config(
+            app, http="h11", lifespan="off", log_level="critical", access_log=False, h11_max_incomplete_event_size=4 * 1024 * 1024
+        )
         config.load()
         state = ServerState()
         # uvicorn's own protocol on our socket; Server.serve()/shutdown() would add 0.1 s sleeps.
