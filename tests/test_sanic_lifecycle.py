@@ -85,7 +85,8 @@ def open_fds() -> int:
 @pytest.mark.parametrize("fault", FAULTS, ids=list(FAULTS))
 def test_whatever_fails_the_app_leaves_sanics_registry_and_closes_its_descriptors(fault: str, mode: str) -> None:
     inject, raised, message = FAULTS[fault]
-    assert statuses(GetsApp(), mode) == [200] * 3  # warm-up: the shared client and imports open lasting things
+    # Warm-up (the shared client and imports open lasting things); a 500 here is an app another test left registered.
+    assert statuses(GetsApp(), mode) == [200] * 3
     before = open_fds()
     for _ in range(3):
         with pytest.raises(raised, match=message):
