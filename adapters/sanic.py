@@ -3,10 +3,10 @@
 Sanic keeps process-global state (see ../shared research: app-name registry, TouchUp, a global
 middleware definition counter). Each app here gets a unique name that leaves the registry at
 teardown whatever failed before (n/a, a crash, a listener), since a registered app breaks
-`Sanic.get_app()` in every later case; `TOUCHUP=False` so several apps can start in one process, and `AUTO_EXTEND=False` so an installed
-sanic-ext never changes the verdicts. The socket mode serves with `create_server` on a pre-bound
-loopback socket (`port=0` would mean 8000 in Sanic); the in-process mode drives the ASGI app
-through httpx after a real lifespan startup.
+`Sanic.get_app()` in every later case; `TOUCHUP=False` so several apps can start in one process,
+and `AUTO_EXTEND=False` so an installed sanic-ext never changes the verdicts. The socket mode
+serves with `create_server` on a pre-bound loopback socket (`port=0` would mean 8000 in Sanic);
+the in-process mode drives the ASGI app through httpx after a real lifespan startup.
 """
 
 from __future__ import annotations
