@@ -55,7 +55,7 @@ def resolve(spec: str) -> Subject:
 def load(spec: str) -> list[Subject]:
     """`aiohttp/native` (a bundled subject) or `package.module:attr` (yours) → its subjects.
 
-    `attr` (dotted for a nested attribute) may be a Subject, a Subject subclass, a factory
+    `attr` may be a Subject, a Subject subclass, a factory
     returning either, or a list or other iterable of those: one option grades many subjects.
     The module is imported from the current directory first, as `python -m pytest` would.
     """
@@ -111,11 +111,10 @@ def _import_subjects(spec: str) -> tuple[Subject, ...]:
         obj: Any = importlib.import_module(module_name)
     except (Exception, SystemExit) as exc:  # a user's module may raise anything at import
         raise UsageError(f"cannot import {module_name!r} for subject {spec!r}: {_one_line(exc)}") from None
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise UsageError(f"module {module_name!r} has no attribute {attr!r} (subject {spec!r})") from None
+    try:
+        obj = getattr(obj, attr)
+    except AttributeError:
+        raise UsageError(f"module {module_name!r} has no attribute {attr!r} (subject {spec!r})") from None
     subjects = _subjects(obj, spec, may_call=True)
     if not subjects:
         raise UsageError(f"{spec!r} holds no subjects (an empty {type(obj).__name__})")

@@ -20,7 +20,6 @@ PACKAGE = "mwc_user_pkg"  # a name no installed package has: found only in the p
 PROJECT = {
     "__init__.py": "",
     "subjects.py": '''
-import types
 from mwconform.adapters.reference import ReferenceOnion
 
 def variant(i):
@@ -33,7 +32,6 @@ def factory():
 listed = [variant(3)(), variant(4), lambda: variant(5)()]
 def factory_of_many():
     return (variant(i)() for i in (6, 7))
-namespace = types.SimpleNamespace(inner=variant(8)())
 twins = [variant(9), variant(9)]
 empty = []
 def factory_raises():
@@ -90,7 +88,6 @@ LOADS = {
     "factory": ["ours/v2"],
     "listed": ["ours/v3", "ours/v4", "ours/v5"],
     "factory_of_many": ["ours/v6", "ours/v7"],
-    "namespace.inner": ["ours/v8"],
 }
 
 
