@@ -230,12 +230,12 @@ async def _served(app: Sanic) -> AsyncIterator[int]:
         # Each step runs even when an earlier one raised (LIFO: the stop listeners, closing, the socket).
         async with AsyncExitStack() as stop:
             stop.callback(sock.close)
-            if started:
-                stop.push_async_callback(server.after_stop)  # type: ignore[union-attr]
             if server is not None:
+                if started:
+                    stop.push_async_callback(server.after_stop)
                 stop.push_async_callback(_close, server)
-            if started:
-                stop.push_async_callback(server.before_stop)  # type: ignore[union-attr]
+                if started:
+                    stop.push_async_callback(server.before_stop)
 
 
 async def _close(server: AsyncioServer) -> None:

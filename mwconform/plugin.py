@@ -65,7 +65,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # The --mwc-subject value that selects each subject again, for the report's reproduce command.
     config.stash[_SELECTED_AS] = {s.name: spec for s, spec in chosen}
     config.stash[_NAMED] = {s.name for s, spec in chosen if spec in config.getoption("mwc_subject")}
-    config.stash[_DESCRIBED] = set(config.stash[_SELECTED_AS])
+    config.stash[_DESCRIBED] = {s.name for s, _ in chosen}
     config.stash[_FIXTURE_SUBJECTS] = {}
     config.stash[_RESULTS] = []
     config.stash[_STARTED] = time.time()
@@ -94,11 +94,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     and refuse, in one line, a subject that none of the collected suites grades."""
     if not config.stash[_SUBJECTS]:
         return
-    keep, drop, suites = [], [], set()
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    suites: set[str] = set()
     for item in items:
         wanted = "mwc_subject" in getattr(item, "fixturenames", ())
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if wanted and item.module is not None:
+        if wanted and isinstance(item, pytest.Function):
             suites.add(suite_of(item.module.__name__))
         # An empty parametrization leaves pytest's NOTSET placeholder in params, not a Subject.
         (drop if wanted and not isinstance(params.get("mwc_subject"), Subject) else keep).append(item)
@@ -264,10 +266,12 @@ class _Collector:
         self.results, self.fixture_subjects = results, fixture_subjects
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        self.results.extend(value for name, value in report.user_properties if name == "mwc")
         for name, value in report.user_properties:
-            if name == "mwc_subject":
-                self.fixture_subjects[value["name"]] = {k: v for k, v in value.items() if k != "name"}
+            if name == "mwc":
+                self.results.append(value)  # type: ignore[arg-type]
+            elif name == "mwc_subject":
+                declared = dict(value)  # type: ignore[call-overload]
+                self.fixture_subjects[declared.pop("name")] = declared
 
 
 def describe(subject: Subject) -> dict[str, Any]:

@@ -39,7 +39,10 @@ def _raise(exc: BaseException) -> Callable[..., None]:
 
 
 def _listener(event: str) -> Callable[[Sanic], None]:
-    return lambda app: app.register_listener(_raise(RuntimeError(f"{event} listener failed")), event)
+    def register(app: Sanic) -> None:
+        app.register_listener(_raise(RuntimeError(f"{event} listener failed")), event)
+
+    return register
 
 
 def _now(exc: BaseException) -> Callable[[Sanic], None]:
