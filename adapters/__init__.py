@@ -138,11 +138,15 @@ def _subjects(obj: Any, spec: str, may_call: bool) -> list[Subject]:
         except Exception as exc:
             raise UsageError(f"listing the subjects of {spec!r} raised {_one_line(exc)}") from None
         return [s for item in items for s in _subjects(item, spec, may_call)]
-    what = f"the class {obj.__name__}" if inspect.isclass(obj) else f"a {type(obj).__name__}"
     raise UsageError(
-        f"{spec!r} gives {what}, not a mwconform Subject; accepted: a Subject, a Subject subclass, "
+        f"{spec!r} gives {kind_of(obj)}, not a mwconform Subject; accepted: a Subject, a Subject subclass, "
         "a factory returning one, or a list of those (subclass mwconform.adapters.base.Subject)"
     )
+
+
+def kind_of(obj: object) -> str:
+    """`the class Foo` or `a list`: what a user handed over where a subject was expected."""
+    return f"the class {obj.__name__}" if inspect.isclass(obj) else f"a {type(obj).__name__}"
 
 
 def _call(factory: Callable[[], Any], spec: str) -> Any:

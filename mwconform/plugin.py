@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from . import __version__, spec
-from .adapters import UsageError, refuse_ungraded, select
+from .adapters import UsageError, kind_of, refuse_ungraded, select
 from .adapters.base import CAPABILITIES, MODES, Subject
 from .case import Case
 from .harness import DEFAULT_DEADLINE
@@ -146,6 +146,11 @@ def mwc_deadline(request: pytest.FixtureRequest) -> float:
 @pytest.fixture
 def mwc_case(request: pytest.FixtureRequest, mwc_subject: Subject) -> Case:
     """The running case's declaration; n/a when the subject lacks a capability it needs."""
+    if not isinstance(mwc_subject, Subject):  # an overridden fixture may return anything
+        raise UsageError(
+            f"the mwc_subject fixture returned {kind_of(mwc_subject)}, not a mwconform Subject: return one instance "
+            "(for several subjects, give --mwc-subject package.module:attr a list)"
+        )
     marker = request.node.get_closest_marker("mwc_case")
     if marker is None:
         raise UsageError(f"{request.node.nodeid} has no mwc_case marker: build its parameters with Case.param()")

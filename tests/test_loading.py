@@ -177,3 +177,14 @@ def test_a_subject_from_an_overridden_fixture_is_a_real_subject_in_the_results(t
     described = results["subjects"]["ours/fixture"]
     assert (described["adapter"], described["description"]) == ("reference", "graded through an overridden mwc_subject fixture")
     assert described["known"] == {"order.three-layers": "claimed, to show it reaches the results"}
+
+
+def test_a_fixture_that_returns_a_class_instead_of_a_subject_is_an_error_that_says_so(tmp_path: Path) -> None:
+    write(tmp_path, {"conftest.py": CONFTEST.replace("return Ours()", "return Ours")})
+    code, output = run("pytest", "-q", "--pyargs", "mwconform.suites.pipeline", "--mwc-json=r.json", "-p", "no:cacheprovider", "-k", "three-layers", cwd=tmp_path)
+    (case,) = json.loads((tmp_path / "r.json").read_text())["cases"]
+    assert code == 1 and "Traceback" not in output, output
+    assert (case["outcome"], case["reason"]) == (
+        "error",
+        "the mwc_subject fixture returned the class Ours, not a mwconform Subject: return one instance (for several subjects, give --mwc-subject package.module:attr a list)",
+    )
