@@ -55,9 +55,9 @@ def resolve(spec: str) -> Subject:
 def load(spec: str) -> list[Subject]:
     """`aiohttp/native` (a bundled subject) or `package.module:attr` (yours) → its subjects.
 
-    `attr` may be a Subject, a Subject subclass, a factory
-    returning either, or a list or other iterable of those: one option grades many subjects.
-    The module is imported from the current directory first, as `python -m pytest` would.
+    `attr` may be a Subject, a Subject subclass, a factory returning either, or a list or other
+    iterable of those: one option grades many subjects. The module is imported from the current
+    directory first, as `python -m pytest` would.
     """
     if ":" in spec:
         return list(_import_subjects(spec))

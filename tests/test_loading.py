@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mwconform.adapters import UsageError, load, select
+from mwconform.adapters import UsageError, load, resolve, select
 
 PACKAGE = "mwc_user_pkg"  # a name no installed package has: found only in the project folder
 
@@ -113,6 +113,12 @@ def test_a_subject_that_cannot_be_loaded_is_one_line_naming_the_module_and_what_
     with pytest.raises(UsageError) as refused:
         load(f"{PACKAGE}.{spec}")
     assert str(refused.value).startswith(message) and "\n" not in str(refused.value)
+
+
+def test_resolve_wants_exactly_one_subject(in_project: Path) -> None:
+    assert resolve(f"{PACKAGE}.subjects:instance").name == "ours/v0"
+    with pytest.raises(UsageError, match=r"'mwc_user_pkg.subjects:listed' holds 3 subjects \(ours/v3, ours/v4, ours/v5\); name one of them"):
+        resolve(f"{PACKAGE}.subjects:listed")
 
 
 @pytest.mark.parametrize(
