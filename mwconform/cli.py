@@ -19,7 +19,6 @@ from pathlib import Path
 
 from .adapters import ADAPTERS, UsageError, refuse_ungraded, select, subjects_of
 from .adapters.base import MODES, Subject
-
 from .suites import SUITES
 
 

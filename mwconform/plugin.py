@@ -228,7 +228,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             "mwc",
             {
                 "id": case.id,
-                "suite": suite_of(item.module.__name__) if item.module else "",
+                "suite": suite_of(item.module.__name__) if isinstance(item, pytest.Function) and item.module else "",
                 "nodeid": item.nodeid,
                 "subject": subject.name if isinstance(subject, Subject) else "-",
                 "title": case.title,
