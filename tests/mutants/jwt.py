@@ -544,16 +544,6 @@ class LeaksErrorText(JwtMiddleware):
         return response
 
 
-class ClaimsNotExposed(JwtMiddleware):
-    """The claims are verified but never put in the request context."""
-
-    async def on_request(self, request: Request) -> Response | None:
-        response = await super().on_request(request)
-        request.ctx.pop(CLAIMS_KEY, None)
-        request.ctx.pop(SUBJECT_KEY, None)
-        return response
-
-
 class SplitOnSpace(JwtMiddleware):
     """The token is `authorization.split(" ")[1]`: a lone `Bearer` raises IndexError, answering 500."""
 
@@ -687,7 +677,7 @@ BUGS: list[type[JwtMiddleware]] = [
     SchemeCaseSensitive, SchemeRegexMatch, PrefixStripped, SingleSpaceSplit, FirstFieldOnly, TwoTokensTakeFirst,
     EmptyTokenIsNoCredentials, CrashOnMalformed, CookieAlways, CookieIgnored, CookieWins,
     PublicPrefix, PublicCaseInsensitive, PublicIgnored, SkipsAllOptions, PreflightRefused,
-    Forbidden, NoChallenge, ErrorWithoutCredentials, LeaksErrorText, ClaimsNotExposed, SplitOnSpace,
+    Forbidden, NoChallenge, ErrorWithoutCredentials, LeaksErrorText, SplitOnSpace,
     QueryTokenAccepted, KidKeyFileNonEmpty, KeyConfusionNonRsa, PsychicSignature, TrustsX5c, LongTokenCrash, IdentityOnAppContext,
 ]  # fmt: skip
 MUTANTS: list[type[ReferenceJwt]] = [mutant(bug) for bug in BUGS]
