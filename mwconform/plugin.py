@@ -78,8 +78,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("mwc_subject", subjects, ids=[s.name for s in subjects], indirect=True, scope="session")
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture parameters
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Drop the placeholder items pytest makes for a suite none of the chosen subjects is graded by."""
+    """Drop the placeholder items pytest makes for a suite none of the chosen subjects is graded by;
+    under `--dist worksteal`, put slow cases (`Case.slow`: searches, real waits) first.
+
+    worksteal hands each worker a contiguous half and lets an idle worker take the tail of a busy
+    one, so what runs last is a fast case and the workers end together. Under `--dist load` (the
+    -n default) the first chunk goes to one worker whole, so there the order stays as collected.
+    """
     if not config.stash[_SUBJECTS]:
         return
     keep, drop = [], []
@@ -91,6 +98,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    if config.getoption("dist", "no") == "worksteal":
+        items.sort(key=lambda item: not getattr(_case_of(item), "slow", False))
+
+
+def _case_of(item: pytest.Item) -> Case | None:
+    marker = item.get_closest_marker("mwc_case")
+    return marker.args[0] if marker else None
 
 
 @pytest.fixture(scope="session")

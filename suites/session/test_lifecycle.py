@@ -76,6 +76,7 @@ CASES = [
         expect="The replayed cookie is refused by the server: a new, empty session (Counter: 1), whatever its Expires says.",
         policy=SessionPolicy(max_age=2),
         script=expired_replay,
+        slow=True,  # subjects that read the wall clock really wait 3.5 s
     ),
     SessionCase(
         id="fixation.login-rotates-id",
