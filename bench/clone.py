@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .measure import Figure, Usage, run_child
+from .measure import ISSUE_ROWS, Figure, Usage, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "6. a fresh clone: the README's commands (wall)"
@@ -67,7 +67,7 @@ def measure(which: tuple[int, ...] = (1, 2)) -> list[Figure]:
         for n in which:
             usage = in_fresh_clone(commands[n], Path(tmp) / f"command{n}")
             figures.append(
-                Figure(SECTION, f"README command {n}, fresh clone", usage.wall, "s", limit=LIMITS[n], note=f"CPU {usage.cpu:.0f} s, exit {usage.returncode}: {commands[n][-60:]}")
+                Figure(SECTION, f"README command {n}, fresh clone", usage.wall, "s", limit=LIMITS[n], issue_row=ISSUE_ROWS[2 + n], note=f"CPU {usage.cpu:.0f} s, exit {usage.returncode}: {commands[n][-60:]}")
             )
     return figures
 
