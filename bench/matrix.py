@@ -38,10 +38,14 @@ def mwconform(*args: str) -> list[str]:
     return [sys.executable, "-m", "mwconform.cli", *args]
 
 
+#: Seconds one whole run may take: ~60 s idle, several times that on a machine shared with others.
+MATRIX_TIMEOUT = 900.0
+
+
 def run_matrix(out: Path, pytest_args: Sequence[str] = ()) -> tuple[Usage, dict[str, int]]:
     """Every adapter's suites in one process, as `tox -e report` runs them; usage, cases run per adapter."""
     adapters = [f"--adapter={a}" for a in ADAPTERS]
-    usage = run_child(mwconform("run", *adapters, "--json", str(out), "--no-fail", *pytest_args), child_env())
+    usage = run_child(mwconform("run", *adapters, "--json", str(out), "--no-fail", *pytest_args), child_env(), timeout=MATRIX_TIMEOUT)
     results = json.loads(out.read_text())
     ran = Counter(results["subjects"][c["subject"]]["adapter"] for c in results["cases"] if c["outcome"] in RAN)
     return usage, {a: ran[a] for a in ADAPTERS}
