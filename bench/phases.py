@@ -33,7 +33,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    _mark("cases (a controller: receiving reports)")
+    _mark("cases (in a controller: waiting on workers, receiving reports)")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
