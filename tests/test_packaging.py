@@ -101,3 +101,14 @@ def test_a_fresh_venv_installs_mwconform_and_grades_another_projects_subject(tmp
     assert verdicts["order.three-layers"] == "pass"
     assert verdicts["route.404-under-group-prefix"] == "known"
     assert verdicts["order.priority-overrides-declaration"] == "n/a"
+
+
+def test_ci_runs_exactly_the_readmes_test_command_and_both_commands_bootstrap_uv_with_pip_only() -> None:
+    """.ci/run's last command is README command 2 verbatim; both commands start from python3 alone."""
+    from bench.clone import readme_commands
+
+    commands = readme_commands()
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert ci[-1] == commands[2]
+    for command in commands.values():
+        assert command.startswith("python3 -m venv .venv && .venv/bin/pip install -q uv && .venv/bin/uv pip install ")
