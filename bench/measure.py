@@ -90,6 +90,8 @@ class Figure:
     on_ratio: bool = False
     higher: bool = False
     note: str = ""
+    #: The row of issue 17's table this figure answers ("" for none); `issue_table` lists them.
+    issue_row: str = ""
 
     @property
     def ratio(self) -> float | None:
@@ -128,6 +130,35 @@ def _num(x: float | None) -> str:
     if x is None:
         return "-"
     return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
+
+
+#: Issue 17's table, in its order: every row is printed, measured or not.
+ISSUE_ROWS = (
+    "full matrix, speed-up of -n 2 (-n 0 wall ÷ -n 2 wall)",
+    "one pipeline case over a socket, aiohttp ÷ TestServer+TestClient",
+    "the same, Sanic socket ÷ sanic-testing asgi_client (× faster)",
+    "README command 1 (main job) on a fresh clone",
+    "README command 2 (tests) on a fresh clone",
+    "mwconform report, 50,000 cases × 14 subjects",
+    "mwconform report, 50,000 cases over 1,022 subjects",
+)
+
+
+def issue_table(figures: Sequence[Figure]) -> str:
+    """Issue 17's rows: each with its figure, the anchor measured in the same run, target, verdict."""
+    by_row: dict[str, list[Figure]] = {}
+    for f in figures:
+        if f.issue_row:
+            by_row.setdefault(f.issue_row, []).append(f)
+    lines = []
+    for row in ISSUE_ROWS:
+        found = by_row.get(row)
+        if not found:
+            lines.append(f"  {row}: not measured in this run")
+        for f in found or ():
+            anchor = f" beside {f.anchor} {_num(f.anchor_value)} (ratio {f.ratio:.2f}×)" if f.anchor and f.ratio is not None else ""
+            lines.append(f"  {row}: {_num(f.value)} {f.unit}{anchor}; target {f.target() or '-'}: {f.verdict() or '-'}")
+    return "\n".join(lines)
 
 
 def table(figures: Sequence[Figure]) -> str:

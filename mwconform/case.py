@@ -26,6 +26,9 @@ class Case:
     expect: str
     #: Capabilities (adapters.base.CAPABILITIES) the subject must have, else the case is n/a.
     needs: frozenset[str] = field(default_factory=frozenset)
+    #: Seconds rather than milliseconds: a search (hypothesis examples) or a real wait. Under
+    #: `--dist worksteal` slow cases run first, so parallel workers end together (plugin.py).
+    slow: bool = False
 
     def __post_init__(self) -> None:
         unknown = [r for r in self.requirements if r not in spec.requirements()]

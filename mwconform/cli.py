@@ -77,7 +77,7 @@ def _run(args: argparse.Namespace) -> int:
     pytest_args = ["-q", "-p", "no:cacheprovider", "--rootdir", tempfile.gettempdir(), "--pyargs"]
     pytest_args += [f"mwconform.suites.{s}" for s in suites]
     pytest_args += [f"--mwc-adapter={a}" for a in args.adapter] + [f"--mwc-subject={s}" for s in args.subject]
-    pytest_args += [f"--mwc-json={args.json}"] + ([f"--mwc-mode={args.mode}"] if args.mode else []) + args.pytest_args
+    pytest_args += [f"--mwc-json={args.json}"] + ([f"--mwc-mode={args.mode}"] if args.mode else []) + _distribution(args.pytest_args)
     code = pytest.main(pytest_args)
     if code not in (0, 1):  # usage error, interrupted, internal error, nothing collected
         return int(code)
@@ -86,6 +86,15 @@ def _run(args: argparse.Namespace) -> int:
     errors = [c for c in results["cases"] if c["outcome"] == "error"]
     print(f"mwconform: {len(results['cases'])} verdicts, {len(must_failed)} MUST failures, {len(errors)} errors -> {args.json}")
     return 0 if args.no_fail or not (must_failed or errors) else 1
+
+
+def _distribution(pytest_args: list[str]) -> list[str]:
+    """`-n N` without a `--dist` gets `--dist worksteal`: the cases differ in cost by 1000× (a
+    hypothesis search against one request), and worksteal with the slow cases first ends the
+    workers together where xdist's default `load` left one worker running alone for seconds."""
+    parallel = any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in pytest_args)
+    chosen = any(a.startswith("--dist") for a in pytest_args)
+    return [*pytest_args, "--dist", "worksteal"] if parallel and not chosen else pytest_args
 
 
 def _list(args: argparse.Namespace) -> int:

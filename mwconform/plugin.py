@@ -118,6 +118,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture parameters
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under `--dist worksteal`, put slow cases (`Case.slow`: searches, real waits) first.
+
+    worksteal hands each worker a contiguous half and lets an idle worker take the tail of a busy
+    one, so what runs last is a fast case and the workers end together. Under `--dist load` (the
+    -n default) the first chunk goes to one worker whole, so there the order stays as collected.
+    """
+    if session.config.getoption("dist", "no") == "worksteal":
+        session.items.sort(key=lambda item: not getattr(_case_of(item), "slow", False))
+
+
+def _case_of(item: pytest.Item) -> Case | None:
+    marker = item.get_closest_marker("mwc_case")
+    return marker.args[0] if marker else None
+
+
 @pytest.fixture(scope="session")
 def mwc_subject(request: pytest.FixtureRequest) -> Subject:
     """The subject under test. Override this fixture in a conftest to grade your own subject."""

@@ -68,6 +68,7 @@ class HostileCase(Case):
     request: Callable[[Any], Call] | None = None
     #: Values tried first under every budget: known crash paths, so a CI run finds them for sure.
     always: tuple[Any, ...] = ()
+    slow: bool = True
 
 
 @dataclass

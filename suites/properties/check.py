@@ -81,6 +81,7 @@ class PropertyCase(Case):
     judge: Callable[[Example, Context], Trial] = compare
     #: Generate route-local chains (`Group`s) as well as the global chain.
     groups: bool = False
+    slow: bool = True
 
 
 def check(case: PropertyCase, mwc: Context) -> None:

@@ -387,6 +387,8 @@ class SessionMachine(RuleBasedStateMachine):
 class MachineCase(Case):
     """A case played by `SessionMachine` under the budgets' hypothesis profile (`mwc-ci` by default)."""
 
+    slow: bool = True
+
 
 def check(case: MachineCase, mwc: Context) -> None:
     """Search for a sequence where the subject and the model disagree; fail with the smallest."""
