@@ -14,7 +14,7 @@ import asyncio
 import itertools
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from types import CodeType
 from typing import Any
 
@@ -175,29 +175,40 @@ class SanicSubject(Subject):
 
 @asynccontextmanager
 async def serve_app(app: Sanic, mode: str = "socket") -> AsyncIterator[Target]:
-    """Serve any Sanic app on a loopback socket (or in-process over ASGI); unregister it after."""
+    """Serve any Sanic app on a loopback socket (or in-process over ASGI); unregister it after.
+
+    Whichever step raises (a `before_server_start`, `after_server_start` or `before_server_stop`
+    listener included), the server and its socket are closed and the app leaves Sanic's registry.
+    """
     try:
         if mode == "inprocess":
             async with _lifespan(app):
                 yield Target("http://sanic.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
             return
-        sock = free_socket()
-        server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
-        if server is None:
-            raise HarnessError(f"Sanic did not start {app.name} on {sock.getsockname()}")
-        await server.startup()
-        await server.before_start()
-        await server.after_start()
-        try:
+        async with AsyncExitStack() as stack:
+            sock = free_socket()
+            stack.callback(sock.close)
+            server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
+            if server is None:
+                raise HarnessError(f"Sanic did not start {app.name} on {sock.getsockname()}")
+            stack.push_async_callback(_close, server)  # a listener below may raise
+            await server.startup()
+            await server.before_start()
+            await server.after_start()
+            # Unwound last-in first: before_server_stop, close, after_server_stop.
+            stack.push_async_callback(server.after_stop)
+            stack.push_async_callback(_close, server)
+            stack.push_async_callback(server.before_stop)
             yield Target(f"http://127.0.0.1:{sock.getsockname()[1]}")
-        finally:
-            await server.before_stop()
-            server.close()
-            await server.wait_closed()
-            await server.after_stop()
-            sock.close()
     finally:
         Sanic.unregister_app(app)
+
+
+async def _close(server: Any) -> None:
+    """Stop listening and wait for the open connections (idempotent)."""
+    if server.server is not None:
+        server.server.close()
+        await server.server.wait_closed()
 
 
 @asynccontextmanager

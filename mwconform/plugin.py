@@ -11,9 +11,12 @@ Results are carried in `report.user_properties`, so they survive pytest-xdist.
 from __future__ import annotations
 
 import json
+import math
+import os
 import platform
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,11 +24,11 @@ from typing import Any
 
 import pytest
 
-from . import __version__, spec
+from . import __version__, harness, redis_server, signals, spec
 from .adapters import UsageError, resolve, subjects_of
 from .adapters.base import CAPABILITIES, MODES, Subject
 from .case import Case
-from .harness import DEFAULT_DEADLINE
+from .harness import DEFAULT_DEADLINE, DEFAULT_MAX_BODY
 from .outcomes import Deviation, HarnessError, NotApplicable, Outcome
 from .suites.properties import budgets
 
@@ -37,6 +40,7 @@ _RESULTS = pytest.StashKey[list[dict[str, Any]]]()
 _SUBJECTS = pytest.StashKey[list[Subject]]()
 _SELECTED_AS = pytest.StashKey[dict[str, str]]()
 _STARTED = pytest.StashKey[float]()
+_DEADLINE = pytest.StashKey[float]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,11 +49,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mwc-subject", action="append", default=[], metavar="SPEC", help="grade this subject: adapter/variant or package.module:attr (repeatable)")
     group.addoption("--mwc-mode", default=None, choices=MODES, help="serving mode (default: each subject's first mode; socket for the bundled ones)")
     group.addoption("--mwc-json", default=None, metavar="PATH", help="write the results file here")
-    group.addoption("--mwc-deadline", type=float, default=None, metavar="SECONDS", help="time limit for one case, servers included (default 10)")
+    group.addoption("--mwc-deadline", default=None, metavar="SECONDS", help="time limit for one case, servers included (default 10)")
+    group.addoption("--mwc-max-body", default=None, metavar="BYTES", help=f"largest response body read; past it the case is an error (default {DEFAULT_MAX_BODY})")
+
+
+def _number(config: pytest.Config, option: str, parse: Callable[[str], float], default: float, accepted: str) -> float:
+    """The value of `--option`, or a one-line usage error naming what is accepted."""
+    raw = config.getoption(option.lstrip("-").replace("-", "_"))
+    if raw is None:
+        return default
+    try:
+        value = parse(str(raw))
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise pytest.UsageError(f"{option}={raw!r}: expected {accepted}")
+    return value
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mwc_case(case): a mwconform conformance case (set by Case.param)")
+    config.stash[_DEADLINE] = _number(config, "--mwc-deadline", float, DEFAULT_DEADLINE, "a positive, finite number of seconds, e.g. 10 or 2.5")
+    harness.max_body = int(_number(config, "--mwc-max-body", int, DEFAULT_MAX_BODY, "a positive whole number of bytes, e.g. 1048576"))
+    if os.environ.get(redis_server.ENV):
+        problem = redis_server.url_problem(os.environ[redis_server.ENV])
+        if problem:
+            raise pytest.UsageError(problem)
+    if not hasattr(config, "workerinput"):
+        config.add_cleanup(signals.install())
     try:
         chosen = [(s, s.name) for a in config.getoption("mwc_adapter") for s in subjects_of(a)]
         chosen += [(resolve(spec), spec) for spec in config.getoption("mwc_subject")]
@@ -115,7 +142,7 @@ def mwc_mode(request: pytest.FixtureRequest, mwc_subject: Subject) -> str:
 
 @pytest.fixture
 def mwc_deadline(request: pytest.FixtureRequest) -> float:
-    return request.config.getoption("mwc_deadline") or DEFAULT_DEADLINE
+    return request.config.stash[_DEADLINE]
 
 
 @pytest.fixture
@@ -147,8 +174,16 @@ class Context:
 
 
 @pytest.fixture
-def mwc(request: pytest.FixtureRequest, mwc_case: Case, mwc_subject: Subject, mwc_mode: str, mwc_deadline: float) -> Context:
-    return Context(mwc_case, mwc_subject, mwc_mode, mwc_deadline, request.node)
+def mwc(request: pytest.FixtureRequest, mwc_case: Case, mwc_subject: Subject, mwc_mode: str, mwc_deadline: float) -> Iterator[Context]:
+    """The case's context; the harness blames what the case's code does on this subject."""
+    problem = harness.quarantined(mwc_subject.name)
+    if problem:
+        raise HarnessError(problem)
+    harness.in_play = mwc_subject.name
+    try:
+        yield Context(mwc_case, mwc_subject, mwc_mode, mwc_deadline, request.node)
+    finally:
+        harness.in_play = None
 
 
 def classify(excinfo: pytest.ExceptionInfo[BaseException] | None, case: Case, subject: Subject | None) -> tuple[Outcome, str]:
@@ -253,7 +288,8 @@ def results_document(config: pytest.Config) -> dict[str, Any]:
     }
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    harness.exit_despite_leaked_threads(int(exitstatus))
     path = session.config.getoption("mwc_json")
     if path and not hasattr(session.config, "workerinput"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
