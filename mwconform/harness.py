@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
 import socket
+import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -52,6 +54,15 @@ _quarantine: dict[str, str] = {}
 #: Non-daemon threads that subjects started and left running, with the subject's name.
 leaked_threads: list[tuple[str, threading.Thread]] = []
 _exit_status: int | None = None
+
+
+def _forget_lane() -> None:
+    """In a forked worker: the parent's lane thread does not exist here."""
+    global _lane
+    _lane = None
+
+
+os.register_at_fork(after_in_child=_forget_lane)
 
 
 def _no_cookies() -> CookieJar:
@@ -197,8 +208,6 @@ def exit_despite_leaked_threads(status: int) -> None:
 
 def _exit_now() -> None:
     import atexit
-    import os
-    import sys
 
     sys.stdout.flush()
     sys.stderr.flush()
@@ -237,20 +246,30 @@ def _client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncCli
 
 @asynccontextmanager
 async def serving(subject: Subject, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-    """`subject.serve(...)`, with a failure to build or start the app reported as the adapter's.
+    """`subject.serve(...)`, with a failure to build, start or stop the app reported as the adapter's.
 
-    A crash while building is the adapter's (or the subject's wiring), never a verdict on a
-    requirement, so it becomes a one-line HarnessError naming the subject.
+    A crash while building or tearing down is the adapter's (or the subject's wiring), never a
+    verdict on a requirement, so it becomes a one-line HarnessError naming the subject. A subject
+    that blocked its event loop earlier in the run is not served again (see `run`).
     """
     problem = quarantined(subject.name)
     if problem:
         raise HarnessError(problem)
-    async with AsyncExitStack() as stack:
-        try:
-            target = await stack.enter_async_context(subject.serve(scenario, recorder, mode))
-        except Exception as exc:
-            raise HarnessError(f"{subject.name} could not build or serve the scenario ({mode} mode): {type(exc).__name__}: {exc}") from exc
+    served = subject.serve(scenario, recorder, mode)
+    try:
+        target = await served.__aenter__()
+    except Exception as exc:
+        raise HarnessError(f"{subject.name} could not build or serve the scenario ({mode} mode): {type(exc).__name__}: {exc}") from exc
+    try:
         yield target
+    except BaseException:
+        if not await served.__aexit__(*sys.exc_info()):
+            raise
+    else:
+        try:
+            await served.__aexit__(None, None, None)
+        except Exception as exc:
+            raise HarnessError(f"{subject.name} could not stop serving the scenario ({mode} mode): {type(exc).__name__}: {exc}") from exc
 
 
 class Bridge:

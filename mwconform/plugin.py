@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from . import __version__, harness, redis_server, signals, spec
+from . import __version__, harness, isolation, redis_server, signals, spec
 from .adapters import UsageError, resolve, subjects_of
 from .adapters.base import CAPABILITIES, MODES, Subject
 from .case import Case
@@ -41,6 +41,7 @@ _SUBJECTS = pytest.StashKey[list[Subject]]()
 _SELECTED_AS = pytest.StashKey[dict[str, str]]()
 _STARTED = pytest.StashKey[float]()
 _DEADLINE = pytest.StashKey[float]()
+_WORKERS = pytest.StashKey[isolation.Workers]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -50,6 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mwc-mode", default=None, choices=MODES, help="serving mode (default: each subject's first mode; socket for the bundled ones)")
     group.addoption("--mwc-json", default=None, metavar="PATH", help="write the results file here")
     group.addoption("--mwc-deadline", default=None, metavar="SECONDS", help="time limit for one case, servers included (default 10)")
+    group.addoption("--mwc-isolation", default="process", choices=isolation.MODES, help="process (default): each subject's cases in a worker process of their own; thread: in this process (still on a watched thread)")
     group.addoption("--mwc-max-body", default=None, metavar="BYTES", help=f"largest response body read; past it the case is an error (default {DEFAULT_MAX_BODY})")
 
 
@@ -220,28 +222,53 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     elif call.excinfo is not None and isinstance(call.excinfo.value, (HarnessError, UsageError, Deviation)):
         # Our own exceptions already say everything in one line; a traceback would bury it.
         report.longrepr = f"{outcome.value}: {reason}"
-    evidence = item.stash.get(EVIDENCE, {})
-    report.user_properties.append(
-        (
-            "mwc",
-            {
-                "id": case.id,
-                "suite": suite_of(item.module.__name__) if item.module else "",
-                "nodeid": item.nodeid,
-                "subject": subject.name if isinstance(subject, Subject) else "-",
-                "title": case.title,
-                "requirements": list(case.requirements),
-                "level": case.level,
-                "expect": case.expect,
-                "outcome": outcome.value,
-                "reason": reason,
-                "stale_known": bool(outcome is Outcome.PASS and reason),
-                "duration": round(call.duration, 6),
-                **evidence,
-            },
-        )
-    )
+    report.user_properties.append(("mwc", result_entry(item, case, subject, outcome, reason, call.duration, item.stash.get(EVIDENCE, {}))))
     return report
+
+
+def result_entry(item: pytest.Item, case: Case, subject: Any, outcome: Outcome, reason: str, duration: float, evidence: dict[str, Any]) -> dict[str, Any]:
+    """One case's entry in the results file."""
+    return {
+        "id": case.id,
+        "suite": suite_of(item.module.__name__) if getattr(item, "module", None) else "",
+        "nodeid": item.nodeid,
+        "subject": subject.name if isinstance(subject, Subject) else "-",
+        "title": case.title,
+        "requirements": list(case.requirements),
+        "level": case.level,
+        "expect": case.expect,
+        "outcome": outcome.value,
+        "reason": reason,
+        "stale_known": bool(outcome is Outcome.PASS and reason),
+        "duration": round(duration, 6),
+        **evidence,
+    }
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """A suite case runs in its subject's worker process (see `mwconform.isolation`)."""
+    if isolation.subject_of(item) is None or not isolation.available(item.config):
+        return None
+    if _WORKERS not in item.config.stash:
+        workers = item.config.stash[_WORKERS] = isolation.Workers(item.session, _crash_report)
+        item.config.add_cleanup(workers.close)
+    return item.config.stash[_WORKERS].protocol(item, nextitem)
+
+
+def _crash_report(item: pytest.Item, reason: str) -> pytest.TestReport:
+    """The report of a case whose worker process died (`error`, with the reason)."""
+    marker = item.get_closest_marker("mwc_case")
+    entry = result_entry(item, marker.args[0], isolation.subject_of(item), Outcome.ERROR, reason, 0.0, {}) if marker else None
+    return pytest.TestReport(
+        item.nodeid,
+        item.location,
+        {k: 1 for k in item.keywords},
+        "failed",
+        f"error: {reason}",
+        "call",
+        user_properties=[("mwc", entry)] if entry else [],
+    )
 
 
 class _Collector:

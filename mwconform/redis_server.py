@@ -16,26 +16,22 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
-import ctypes
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 from typing import Any
 from urllib.parse import urlsplit
 
 from .outcomes import HarnessError, NotApplicable
+from .pdeathsig import die_with_parent
 
 ENV = "MWC_REDIS_URL"
 START_TIMEOUT = 10.0  # seconds a starting redis-server has to accept connections
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 _shared: RedisServer | None = None
-_libc = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
 
 def _free_port() -> int:
@@ -49,10 +45,7 @@ def _dies_with(parent: int) -> Any:
 
     def preexec() -> None:
         os.setsid()
-        if _libc is not None:
-            _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:  # the run died between fork and prctl
-            os._exit(1)
+        die_with_parent(parent)
 
     return preexec
 
@@ -176,3 +169,11 @@ def redis_url() -> str:
         atexit.register(server.close)
         _shared = server
     return _shared.url
+
+
+def close_shared() -> None:
+    """Stop this process's private redis-server now, if it started one (a worker process ends with os._exit)."""
+    global _shared
+    if _shared is not None:
+        _shared.close()
+        _shared = None
