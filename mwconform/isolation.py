@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 from _pytest.runner import runtestprotocol
 
-from . import redis_server
+from . import redis_server, signals
 from .pdeathsig import die_with_parent
 
 MODES = ("process", "thread")
@@ -99,10 +99,11 @@ class _Worker:
         # Frozen objects are never scanned by the worker's collector: without this, its first full
         # collection touches (and so copies) the whole inherited heap, ~80 ms of CPU per worker.
         gc.freeze()
-        pid = os.fork()
-        if pid == 0:  # the worker
-            receive.close()
-            _work(session, items, send, parent)
+        with signals.held():
+            pid = os.fork()
+            if pid == 0:  # the worker: its signals stay held until it has its own handlers
+                receive.close()
+                _work(session, items, send, parent)
         gc.unfreeze()
         send.close()
         self.pid: int | None = pid
@@ -150,6 +151,7 @@ def _work(session: pytest.Session, items: list[pytest.Item], send: Connection, p
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals.HANDLED)
         for i, item in enumerate(items):
             nextitem = items[i + 1] if i + 1 < len(items) else None
             reports = runtestprotocol(item, nextitem=nextitem, log=False)

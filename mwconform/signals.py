@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType
 
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -51,6 +52,17 @@ def _handle(signum: int, frame: FrameType | None) -> None:
     for callback in _callbacks:
         callback(signum)
     raise Stopped(signum)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Hold the signals above (they stay pending) for the block: an exception raised by the handler
+    inside `os.fork()`'s at-fork callbacks would be printed and ignored, and the stop lost."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)
 
 
 def install() -> Callable[[], None]:
