@@ -1,6 +1,6 @@
 """Run every benchmark and print the figures table; also `python -m bench` and `tox -e bench`.
 
-    python bench/run.py [--only pipeline,cases,run,growth,report,clone] [--out bench/out/latest.json]
+    python bench/run.py [--only pipeline,cases,run,growth,report,isolation,clone] [--out bench/out/latest.json]
 
 Timings are measured here and recorded, never asserted by the tests. Each figure is printed with
 the anchor it was compared with in the same run, the ratio, the target and whether it was met.
@@ -21,10 +21,10 @@ if __package__ in (None, ""):  # `python bench/run.py` from a checkout
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-from bench import cases, clone, matrix, pipeline, report_scale  # noqa: E402
+from bench import cases, clone, isolation, matrix, pipeline, report_scale  # noqa: E402
 from bench.measure import Figure, issue_table, table  # noqa: E402
 
-PARTS = ("pipeline", "cases", "run", "growth", "report", "clone")
+PARTS = ("pipeline", "cases", "run", "growth", "report", "isolation", "clone")
 
 
 def report_build() -> list[Figure]:
@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         figures += matrix.measure_growth() + matrix.measure_examples()
     if "report" in parts:
         figures += report_build()
+    if "isolation" in parts:
+        figures += isolation.measure()
     if "clone" in parts:
         figures += clone.measure()
     load_after = os.getloadavg()

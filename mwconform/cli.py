@@ -15,8 +15,10 @@ import argparse
 import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 
+from . import harness, signals
 from .adapters import ADAPTERS, UsageError, refuse_ungraded, select, subjects_of
 from .adapters.base import MODES, Subject
 from .suites import SUITES
@@ -78,14 +80,31 @@ def _run(args: argparse.Namespace) -> int:
     pytest_args += [f"mwconform.suites.{s}" for s in suites]
     pytest_args += [f"--mwc-adapter={a}" for a in args.adapter] + [f"--mwc-subject={s}" for s in args.subject]
     pytest_args += [f"--mwc-json={args.json}"] + ([f"--mwc-mode={args.mode}"] if args.mode else []) + _distribution(args.pytest_args)
+    started = time.time()
     code = pytest.main(pytest_args)
-    if code not in (0, 1):  # usage error, interrupted, internal error, nothing collected
-        return int(code)
+    if signals.received is not None:
+        written = Path(args.json).is_file() and Path(args.json).stat().st_mtime >= started
+        where = f"the cases finished before it are in {args.json}" if written else "no results were written"
+        print(f"mwconform: stopped by {signals.name(signals.received)}; {where}", file=sys.stderr)
+        return _exit(128 + signals.received)
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print(f"mwconform: no case matched the selection (suites {', '.join(suites)}; pytest arguments {' '.join(args.pytest_args) or 'none'})", file=sys.stderr)
+        return _exit(int(code))
+    if code == pytest.ExitCode.USAGE_ERROR:  # pytest printed the one-line reason
+        return _exit(2)
+    if code not in (0, 1):  # interrupted, internal error
+        return _exit(int(code))
     results = json.loads(Path(args.json).read_text(encoding="utf-8"))
     must_failed = [c for c in results["cases"] if c["outcome"] == "fail" and c["level"] == "MUST"]
     errors = [c for c in results["cases"] if c["outcome"] == "error"]
     print(f"mwconform: {len(results['cases'])} verdicts, {len(must_failed)} MUST failures, {len(errors)} errors -> {args.json}")
-    return 0 if args.no_fail or not (must_failed or errors) else 1
+    return _exit(0 if args.no_fail or not (must_failed or errors) else 1)
+
+
+def _exit(code: int) -> int:
+    """`code`, also as the status the process ends with when subjects left threads it cannot join."""
+    harness.exit_despite_leaked_threads(code)
+    return code
 
 
 def _distribution(pytest_args: list[str]) -> list[str]:
@@ -100,6 +119,9 @@ def _distribution(pytest_args: list[str]) -> list[str]:
 def _list(args: argparse.Namespace) -> int:
     from .suites import catalogue
 
+    unknown = [a for a in args.adapter if a not in ADAPTERS]
+    if unknown:
+        raise UsageError(f"unknown adapter {unknown[0]!r}; accepted: {', '.join(ADAPTERS)}")
     for adapter in args.adapter or ADAPTERS:
         print(f"adapter {adapter}")
         try:

@@ -1,15 +1,19 @@
-"""Drives subjects: one event loop and one HTTP client per process, a deadline per case.
+"""Drives subjects: one serving event loop per process on its own thread, a deadline per case.
 
 Cases are plain (sync) pytest functions that call `run()`, so the suites work the same in a
-user's CI whatever their pytest-asyncio mode is. The loop and the socket client are created once
-per process and reused, because creating an `httpx.AsyncClient` costs a TLS context (~20 ms).
+user's CI whatever their pytest-asyncio mode is. The case's coroutine runs on a `Lane` (a thread
+with its own loop, see `mwconform.lane`) while the calling thread keeps the deadline: blocking
+code in a subject cannot hold it off. The loop and the socket client are created once per lane and
+reused, because creating an `httpx.AsyncClient` costs a TLS context (~20 ms).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
 import socket
+import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -20,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from .adapters.base import Target
+from .lane import PREFIX, Lane, here
 from .outcomes import HarnessError
 from .reference.http import Headers
 from .reference.probes import REQUEST_ID, Recorder
@@ -32,10 +37,32 @@ T = TypeVar("T")
 
 DEFAULT_DEADLINE = 10.0  # seconds a whole case may take, servers included
 REQUEST_TIMEOUT = 5.0  # seconds one request may take before the subject counts as hung
-_GRACE = 2.0  # seconds a cancelled case gets to tear its server down
+DEFAULT_MAX_BODY = 1 << 20  # bytes of one response body read before the case is an error
+_PING = 0.2  # seconds a loop that is not blocked takes to run a callback, at most
+_GRACE = 0.7  # seconds a cancelled case gets to tear its server down (deadline + _PING + _GRACE < +1 s)
+_REAP = 0.3  # seconds the tasks a case left behind get to end once cancelled
+_THREAD_END = 0.1  # seconds a thread the subject started gets to end after its case
 
-_loop: asyncio.AbstractEventLoop | None = None
-_client: httpx.AsyncClient | None = None
+#: Bytes of one response body `send` reads at most (the plugin sets it from --mwc-max-body).
+max_body = DEFAULT_MAX_BODY
+
+_lane: Lane | None = None
+#: The subject whose case is running (the plugin sets it): blocked subjects are remembered by name.
+in_play: str | None = None
+#: Subject name → why it is not served again in this run.
+_quarantine: dict[str, str] = {}
+#: Non-daemon threads that subjects started and left running, with the subject's name.
+leaked_threads: list[tuple[str, threading.Thread]] = []
+_exit_status: int | None = None
+
+
+def _forget_lane() -> None:
+    """In a forked worker: the parent's lane thread does not exist here."""
+    global _lane
+    _lane = None
+
+
+os.register_at_fork(after_in_child=_forget_lane)
 
 
 def _no_cookies() -> CookieJar:
@@ -44,36 +71,149 @@ def _no_cookies() -> CookieJar:
     return CookieJar(DefaultCookiePolicy(allowed_domains=[]))
 
 
+def lane() -> Lane:
+    """The lane cases run on now (a new one after the last was given up)."""
+    global _lane
+    if _lane is None:
+        _lane = Lane()
+    return _lane
+
+
 def loop() -> asyncio.AbstractEventLoop:
-    global _loop
-    if _loop is None or _loop.is_closed():
-        _loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(_loop)
-    return _loop
+    """The event loop cases run on now."""
+    return lane().loop
+
+
+def quarantined(subject: str) -> str | None:
+    """Why `subject` is not served again in this run, or None."""
+    return _quarantine.get(subject)
+
+
+def _give_up(current: Lane, reason: str | None) -> None:
+    """Retire `current` (the next case gets a fresh lane) and, with a reason, quarantine the subject."""
+    global _lane
+    if _lane is current:
+        _lane = None
+    current.retire()
+    if reason and in_play is not None:
+        _quarantine.setdefault(in_play, reason)
 
 
 def run(coro: Coroutine[Any, Any, T], deadline: float = DEFAULT_DEADLINE, what: str = "running the case") -> T:
-    """Run `coro` on the process loop; past `deadline` seconds cancel it and raise HarnessError.
+    """Run `coro` on the lane; past `deadline` seconds cancel it and raise HarnessError.
 
-    Tasks the case left running (a hung handler inside a server, a subject's background work) are
-    cancelled afterwards, so no case leaks work into the next one.
+    Whatever the subject does, this returns or raises within `deadline` + 1 s. Tasks the case left
+    running are cancelled afterwards, so no case leaks work into the next one; a task that ignores
+    cancellation, a loop the subject blocked and a non-daemon thread it left running are errors
+    that say so.
     """
-    ev = loop()
-    before = asyncio.all_tasks(ev)
-    task = ev.create_task(coro)
+    current = lane()
+    who = in_play or "the subject"
+    threads_before = set(threading.enumerate())
+    ended = threading.Event()
+
+    async def guarded() -> T:
+        current.current, current.escaped = asyncio.current_task(), None
+        before = asyncio.all_tasks()
+        try:
+            return await coro
+        except asyncio.CancelledError:
+            if current.escaped is not None:
+                raise _escaped(who, current.escaped) from None
+            raise
+        except (SystemExit, KeyboardInterrupt) as exc:
+            raise _escaped(who, exc) from None
+        finally:
+            current.current = None
+            leftovers = asyncio.all_tasks() - before
+            for leftover in leftovers:
+                leftover.cancel()
+            if leftovers:
+                await asyncio.wait(leftovers, timeout=_REAP)
+            immortal = [t for t in leftovers if not t.done()]
+            if immortal:
+                _give_up(current, None)  # the retired loop never runs them again
+                raise HarnessError(f"{who} left {len(immortal)} task(s) running that ignore cancellation ({_names(immortal)}) after {what}")
+            ended.set()
+
+    future = asyncio.run_coroutine_threadsafe(guarded(), current.loop)
     try:
-        ev.run_until_complete(asyncio.wait({task}, timeout=deadline))
-        if not task.done():
-            task.cancel()
-            ev.run_until_complete(asyncio.wait({task}, timeout=_GRACE))
-            raise HarnessError(f"deadline of {deadline:g} s passed while {what}")
-        return task.result()
+        result = future.result(deadline)
+    except concurrent.futures.TimeoutError:
+        raise _overrun(current, who, deadline, what, ended) from None
+    except concurrent.futures.CancelledError:
+        raise HarnessError(f"the case was cut off while {what}") from None
     finally:
-        leftovers = asyncio.all_tasks(ev) - before - {task}
-        for leftover in leftovers:
-            leftover.cancel()
-        if leftovers:
-            ev.run_until_complete(asyncio.wait(leftovers, timeout=_GRACE))
+        if not ended.is_set() and not future.done():
+            future.cancel()  # interrupted (Ctrl-C, SIGTERM): let the server close before unwinding
+            ended.wait(_GRACE)
+        leaked = _leaks(who, threads_before)
+    if leaked:
+        raise HarnessError(leaked)
+    return result
+
+
+def _overrun(current: Lane, who: str, deadline: float, what: str, ended: threading.Event) -> HarnessError:
+    """The error for a case past its deadline, after cancelling it (or giving up on its lane)."""
+    blocked = f"{who} blocked its event loop (synchronous code: time.sleep, a busy loop, blocking I/O, a serve() that never returns)"
+    if not current.responsive(_PING):
+        _give_up(current, f"{blocked} in an earlier case; its remaining cases are not run")
+        return HarnessError(f"{blocked}: deadline of {deadline:g} s passed while {what}")
+    if current.current is not None:
+        current.loop.call_soon_threadsafe(current.current.cancel)
+    if not ended.wait(_GRACE):
+        if not current.responsive(_PING):
+            _give_up(current, f"{blocked} in an earlier case; its remaining cases are not run")
+            return HarnessError(f"{blocked} while being cancelled: deadline of {deadline:g} s passed while {what}")
+        _give_up(current, None)
+        return HarnessError(f"deadline of {deadline:g} s passed while {what}, and the case ignored cancellation for {_GRACE:g} s")
+    return HarnessError(f"deadline of {deadline:g} s passed while {what}")
+
+
+def _escaped(who: str, exc: BaseException) -> HarnessError:
+    return HarnessError(f"{who} raised {type(exc).__name__}({', '.join(map(repr, exc.args))}) inside the event loop; the run goes on without it")
+
+
+def _names(tasks: Iterable[asyncio.Task[Any]]) -> str:
+    return ", ".join(sorted(getattr(t.get_coro(), "__qualname__", t.get_name()) for t in tasks))
+
+
+def _leaks(who: str, before: set[threading.Thread]) -> str | None:
+    """What is wrong when the case left a non-daemon thread running (it would keep the process alive)."""
+    fresh = [t for t in threading.enumerate() if t not in before and not t.daemon and not t.name.startswith(PREFIX)]
+    for thread in fresh:
+        thread.join(_THREAD_END)
+    alive = [t for t in fresh if t.is_alive()]
+    if not alive:
+        return None
+    leaked_threads.extend((who, t) for t in alive)
+    return f"{who} left {len(alive)} non-daemon thread(s) running ({', '.join(t.name for t in alive)}); the run exits without waiting for them"
+
+
+def exit_despite_leaked_threads(status: int) -> None:
+    """If subjects left non-daemon threads running, end the process with `status` without joining them.
+
+    Python joins every non-daemon thread before it exits; a subject's endless one would hang the
+    run after its results were written. The exit happens where threads would be joined, after the
+    `atexit` hooks (the private Redis is stopped as usual).
+    """
+    global _exit_status
+    if not any(t.is_alive() for _, t in leaked_threads):
+        return
+    first = _exit_status is None
+    _exit_status = status
+    if first:
+        # Runs before the interpreter joins non-daemon threads, which a leaked one would block.
+        threading._register_atexit(_exit_now)  # type: ignore[attr-defined]
+
+
+def _exit_now() -> None:
+    import atexit
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(_exit_status or 0)
 
 
 def free_socket() -> socket.socket:
@@ -88,12 +228,21 @@ def free_socket() -> socket.socket:
     return sock
 
 
-def _socket_client() -> httpx.AsyncClient:
-    global _client
-    if _client is None:
-        # verify=False: loopback plain HTTP only, and it skips loading the CA bundle.
-        _client = httpx.AsyncClient(timeout=REQUEST_TIMEOUT, trust_env=False, verify=False, cookies=_no_cookies())
-    return _client
+def _socket_client() -> httpx.AsyncClient | None:
+    """The calling lane's client (connections belong to one loop); None off a lane."""
+    current = here()
+    if current is None:
+        return None
+    client: httpx.AsyncClient | None = current.state.get("client")
+    if client is None:
+        client = current.state["client"] = _client()
+        current.cleanups.append(client.aclose)
+    return client
+
+
+def _client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    # verify=False: loopback plain HTTP only, and it skips loading the CA bundle.
+    return httpx.AsyncClient(transport=transport, timeout=REQUEST_TIMEOUT, trust_env=False, verify=False, cookies=_no_cookies())
 
 
 @asynccontextmanager
@@ -101,8 +250,12 @@ async def serving(subject: Subject, scenario: Scenario, recorder: Recorder, mode
     """`subject.serve(...)`, with a failure to build, start or tear down the app reported as an error.
 
     A crash while building or tearing down is the adapter's (or the subject's wiring), never a
-    verdict on a requirement, so it becomes a one-line HarnessError naming the subject.
+    verdict on a requirement, so it becomes a one-line HarnessError naming the subject. A subject
+    that blocked its event loop earlier in the run is not served again (see `run`).
     """
+    problem = quarantined(subject.name)
+    if problem:
+        raise HarnessError(problem)
     manager = subject.serve(scenario, recorder, mode)
     try:
         target = await manager.__aenter__()
@@ -201,21 +354,22 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
     client = _socket_client() if target.transport is None else None
     owned = None
     if client is None:
-        owned = client = httpx.AsyncClient(transport=target.transport, timeout=REQUEST_TIMEOUT, trust_env=False, cookies=_no_cookies())
+        owned = client = _client(target.transport)
 
     async def one(index: int, call: Call) -> Exchange:
         request_id = f"r{index}"
         # obs-text (RFC 9110 §5.5) goes as its latin-1 bytes: httpx encodes str values as ASCII only.
         headers = [(n, v if v.isascii() else v.encode("latin-1")) for n, v in (*call.headers, (REQUEST_ID, request_id))]
         try:
-            response = await client.request(call.method, target.base_url + call.path, headers=headers)
+            async with client.stream(call.method, target.base_url + call.path, headers=headers) as response:
+                body = await _capped(response, call)
         except httpx.TimeoutException:
             raise HarnessError(f"{call} got no answer within {REQUEST_TIMEOUT:g} s (the subject hung)") from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise Dropped(f"{call}: the subject closed the connection without answering ({exc!r})") from None
         except httpx.HTTPError as exc:
             raise HarnessError(f"{call} could not reach the subject at {target.base_url}: {exc!r}") from None
-        return Exchange(call, response.status_code, Headers(response.headers.multi_items()), response.content, recorder.pop(request_id), response.reason_phrase)
+        return Exchange(call, response.status_code, Headers(response.headers.multi_items()), body, recorder.pop(request_id), response.reason_phrase)
 
     try:
         if concurrent:
@@ -224,3 +378,13 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
     finally:
         if owned is not None:
             await owned.aclose()
+
+
+async def _capped(response: httpx.Response, call: Call) -> bytes:
+    """The body, read up to `max_body` bytes: a subject's endless or huge body is an error, not an OOM."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > max_body:
+            raise HarnessError(f"{call}: the response body passed {max_body} bytes (the limit, --mwc-max-body); the rest was not read")
+    return bytes(body)

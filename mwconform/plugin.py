@@ -11,10 +11,13 @@ Results are carried in `report.user_properties`, so they survive pytest-xdist.
 from __future__ import annotations
 
 import json
+import math
+import os
 import platform
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,11 +25,11 @@ from typing import Any
 
 import pytest
 
-from . import __version__, spec
+from . import __version__, harness, isolation, redis_server, signals, spec
 from .adapters import UsageError, kind_of, refuse_ungraded, select
 from .adapters.base import CAPABILITIES, MODES, Subject
 from .case import Case
-from .harness import DEFAULT_DEADLINE
+from .harness import DEFAULT_DEADLINE, DEFAULT_MAX_BODY
 from .outcomes import Deviation, HarnessError, NotApplicable, Outcome
 from .suites.properties import budgets
 
@@ -44,6 +47,8 @@ _DESCRIBED = pytest.StashKey[set[str]]()
 #: Declarations of subjects that came from an overridden `mwc_subject` fixture, by name.
 _FIXTURE_SUBJECTS = pytest.StashKey[dict[str, dict[str, Any]]]()
 _STARTED = pytest.StashKey[float]()
+_DEADLINE = pytest.StashKey[float]()
+_WORKERS = pytest.StashKey[isolation.Workers]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -52,11 +57,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mwc-subject", action="append", default=[], metavar="SPEC", help="grade this subject: adapter/variant or package.module:attr (repeatable)")
     group.addoption("--mwc-mode", default=None, choices=MODES, help="serving mode (default: each subject's first mode; socket for the bundled ones)")
     group.addoption("--mwc-json", default=None, metavar="PATH", help="write the results file here")
-    group.addoption("--mwc-deadline", type=float, default=None, metavar="SECONDS", help="time limit for one case, servers included (default 10)")
+    group.addoption("--mwc-deadline", default=None, metavar="SECONDS", help="time limit for one case, servers included (default 10)")
+    group.addoption("--mwc-isolation", default="process", choices=isolation.MODES, help="process (default): each subject's cases in a worker process of their own; thread: in this process (still on a watched thread)")
+    group.addoption("--mwc-max-body", default=None, metavar="BYTES", help=f"largest response body read; past it the case is an error (default {DEFAULT_MAX_BODY})")
+
+
+def _number(config: pytest.Config, option: str, parse: Callable[[str], float], default: float, accepted: str) -> float:
+    """The value of `--option`, or a one-line usage error naming what is accepted."""
+    raw = config.getoption(option.lstrip("-").replace("-", "_"))
+    if raw is None:
+        return default
+    try:
+        value = parse(str(raw))
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise pytest.UsageError(f"{option}={raw!r}: expected {accepted}")
+    return value
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mwc_case(case): a mwconform conformance case (set by Case.param)")
+    config.stash[_DEADLINE] = _number(config, "--mwc-deadline", float, DEFAULT_DEADLINE, "a positive, finite number of seconds, e.g. 10 or 2.5")
+    harness.max_body = int(_number(config, "--mwc-max-body", int, DEFAULT_MAX_BODY, "a positive whole number of bytes, e.g. 1048576"))
+    if os.environ.get(redis_server.ENV):
+        problem = redis_server.url_problem(os.environ[redis_server.ENV])
+        if problem:
+            raise pytest.UsageError(problem)
+    if not hasattr(config, "workerinput"):
+        config.add_cleanup(signals.install())
     try:
         chosen = select(config.getoption("mwc_adapter"), config.getoption("mwc_subject"))
     except UsageError as exc:
@@ -157,7 +186,7 @@ def mwc_mode(request: pytest.FixtureRequest, mwc_subject: Subject) -> str:
 
 @pytest.fixture
 def mwc_deadline(request: pytest.FixtureRequest) -> float:
-    return request.config.getoption("mwc_deadline") or DEFAULT_DEADLINE
+    return request.config.stash[_DEADLINE]
 
 
 @pytest.fixture
@@ -194,8 +223,16 @@ class Context:
 
 
 @pytest.fixture
-def mwc(request: pytest.FixtureRequest, mwc_case: Case, mwc_subject: Subject, mwc_mode: str, mwc_deadline: float) -> Context:
-    return Context(mwc_case, mwc_subject, mwc_mode, mwc_deadline, request.node)
+def mwc(request: pytest.FixtureRequest, mwc_case: Case, mwc_subject: Subject, mwc_mode: str, mwc_deadline: float) -> Iterator[Context]:
+    """The case's context; the harness blames what the case's code does on this subject."""
+    problem = harness.quarantined(mwc_subject.name)
+    if problem:
+        raise HarnessError(problem)
+    harness.in_play = mwc_subject.name
+    try:
+        yield Context(mwc_case, mwc_subject, mwc_mode, mwc_deadline, request.node)
+    finally:
+        harness.in_play = None
 
 
 def classify(excinfo: pytest.ExceptionInfo[BaseException] | None, case: Case, subject: Subject | None) -> tuple[Outcome, str]:
@@ -239,28 +276,53 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # pytest-xdist, a worker), so its declaration travels once, with its first result.
         item.config.stash[_DESCRIBED].add(subject.name)
         report.user_properties.append(("mwc_subject", {"name": subject.name, **describe(subject)}))
-    evidence = item.stash.get(EVIDENCE, {})
-    report.user_properties.append(
-        (
-            "mwc",
-            {
-                "id": case.id,
-                "suite": suite_of(item.module.__name__) if isinstance(item, pytest.Function) and item.module else "",
-                "nodeid": item.nodeid,
-                "subject": subject.name if isinstance(subject, Subject) else "-",
-                "title": case.title,
-                "requirements": list(case.requirements),
-                "level": case.level,
-                "expect": case.expect,
-                "outcome": outcome.value,
-                "reason": reason,
-                "stale_known": bool(outcome is Outcome.PASS and reason),
-                "duration": round(call.duration, 6),
-                **evidence,
-            },
-        )
-    )
+    report.user_properties.append(("mwc", result_entry(item, case, subject, outcome, reason, call.duration, item.stash.get(EVIDENCE, {}))))
     return report
+
+
+def result_entry(item: pytest.Item, case: Case, subject: Any, outcome: Outcome, reason: str, duration: float, evidence: dict[str, Any]) -> dict[str, Any]:
+    """One case's entry in the results file."""
+    return {
+        "id": case.id,
+        "suite": suite_of(item.module.__name__) if isinstance(item, pytest.Function) and item.module else "",
+        "nodeid": item.nodeid,
+        "subject": subject.name if isinstance(subject, Subject) else "-",
+        "title": case.title,
+        "requirements": list(case.requirements),
+        "level": case.level,
+        "expect": case.expect,
+        "outcome": outcome.value,
+        "reason": reason,
+        "stale_known": bool(outcome is Outcome.PASS and reason),
+        "duration": round(duration, 6),
+        **evidence,
+    }
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """A suite case runs in its subject's worker process (see `mwconform.isolation`)."""
+    if isolation.subject_of(item) is None or not isolation.available(item.config):
+        return None
+    if _WORKERS not in item.config.stash:
+        workers = item.config.stash[_WORKERS] = isolation.Workers(item.session, _crash_report)
+        item.config.add_cleanup(workers.close)
+    return item.config.stash[_WORKERS].protocol(item, nextitem)
+
+
+def _crash_report(item: pytest.Item, reason: str) -> pytest.TestReport:
+    """The report of a case whose worker process died (`error`, with the reason)."""
+    marker = item.get_closest_marker("mwc_case")
+    entry = result_entry(item, marker.args[0], isolation.subject_of(item), Outcome.ERROR, reason, 0.0, {}) if marker else None
+    return pytest.TestReport(
+        item.nodeid,
+        item.location,
+        {k: 1 for k in item.keywords},
+        "failed",
+        f"error: {reason}",
+        "call",
+        user_properties=[("mwc", entry)] if entry else [],
+    )
 
 
 _WORKER_USAGE_ERROR = "mwc_usage_error"
@@ -336,7 +398,8 @@ def results_document(config: pytest.Config) -> dict[str, Any]:
     }
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    harness.exit_despite_leaked_threads(int(exitstatus))
     path = session.config.getoption("mwc_json")
     if path and not hasattr(session.config, "workerinput"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -8,11 +8,16 @@
   `--hypothesis-seed` that replays it.
 
 Any other profile given with `--hypothesis-profile` is used as is. No example database is
-written: a suite run in someone's CI leaves no `.hypothesis/` folder behind.
+written, and hypothesis' other files (its Unicode tables cache) go to a folder under the system's
+temporary directory unless HYPOTHESIS_STORAGE_DIRECTORY names one: a suite run in someone's CI
+leaves no `.hypothesis/` folder in their working directory.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,8 +35,13 @@ _COMMON: dict[str, Any] = dict(
 )
 
 
+STORAGE = "HYPOTHESIS_STORAGE_DIRECTORY"
+
+
 def register() -> None:
     """Register the profiles (idempotent); the plugin calls this before hypothesis loads one."""
+    # Read by hypothesis the first time it stores anything; subprocesses inherit the same folder.
+    os.environ.setdefault(STORAGE, str(Path(tempfile.gettempdir()) / f"mwconform-hypothesis-{os.getuid()}"))
     settings.register_profile(CI, max_examples=30, stateful_step_count=10, derandomize=True, **_COMMON)
     settings.register_profile(DEEP, max_examples=1000, stateful_step_count=50, derandomize=False, **_COMMON)
 

@@ -1,0 +1,206 @@
+"""One hostile subject per behaviour, each written the way a user's subject would be.
+
+Graded with `--mwc-subject tests.hostile.subjects:NAME` beside good subjects; tests/test_hostile.py
+checks that each one's cases are `error` with a reason that names what it did, and that the good
+subjects' verdicts do not change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiohttp import web
+from sanic import Blueprint, Sanic
+
+from mwconform.adapters.aiohttp import AiohttpSubject
+from mwconform.adapters.base import Target
+from mwconform.adapters.reference import ReferenceOnion
+from mwconform.adapters.sanic import SanicSubject
+from mwconform.harness import free_socket
+from mwconform.reference.http import Request, Response
+from mwconform.reference.pipeline import Pipeline
+from mwconform.reference.probes import Recorder
+from mwconform.reference.scenario import Probe, Route, Scenario
+
+FOREVER = 3600.0  # seconds: far past any deadline, so only the harness can end the case
+
+
+def pipeline(before: Callable[[], Any]) -> type[Pipeline]:
+    """The reference pipeline with `before()` run (and awaited if it returns an awaitable) per request."""
+
+    class Hostile(Pipeline):
+        async def handle(self, request: Request) -> Response:
+            started = before()
+            if asyncio.iscoroutine(started):
+                await started
+            return await super().handle(request)
+
+    return Hostile
+
+
+def _busy() -> None:
+    while True:
+        pass
+
+
+async def _immortal() -> None:
+    while True:
+        try:
+            await asyncio.sleep(0.05)
+        except asyncio.CancelledError:
+            continue  # swallows every cancellation
+
+
+def _leak_thread() -> None:
+    threading.Thread(target=threading.Event().wait, name="hostile-leaked", daemon=False).start()
+
+
+class BusyLoop(ReferenceOnion):
+    name = "hostile/busy-loop"
+    description = "every request spins in a `while True: pass` on the event loop"
+    pipeline_class = pipeline(_busy)
+
+
+class ExitsProcess(ReferenceOnion):
+    name = "hostile/os-exit"
+    description = "every request calls os._exit(3)"
+    pipeline_class = pipeline(lambda: os._exit(3))
+
+
+class LeaksThread(ReferenceOnion):
+    name = "hostile/leaked-thread"
+    description = "every request starts a non-daemon thread that waits forever"
+    pipeline_class = pipeline(_leak_thread)
+
+
+class ImmortalTask(ReferenceOnion):
+    name = "hostile/immortal-task"
+    description = "every request starts a task that swallows cancellation"
+    pipeline_class = pipeline(lambda: asyncio.get_running_loop().create_task(_immortal()) and None)
+
+
+class BlockingServe(ReferenceOnion):
+    name = "hostile/blocking-serve"
+    description = "serve() sleeps an hour (time.sleep) before it yields a target"
+
+    @asynccontextmanager
+    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+        time.sleep(FOREVER)
+        yield Target("http://127.0.0.1:9")
+
+
+class GarbageHttp(ReferenceOnion):
+    name = "hostile/garbage-http"
+    description = "answers every connection with bytes that are not HTTP, then closes it"
+
+    @asynccontextmanager
+    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+        async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            writer.write(b"\x00\xffNOT HTTP AT ALL\r\n\r\n")
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(garbage, sock=free_socket())
+        try:
+            yield Target(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+        finally:
+            server.close()
+            await server.wait_closed()
+
+
+class BlockingMiddleware(AiohttpSubject):
+    name = "hostile/blocking-middleware"
+    description = "an aiohttp middleware that calls time.sleep(3600)"
+
+    def middleware(self, probe: Probe, recorder: Recorder) -> Any:
+        @web.middleware
+        async def sleeps(request: web.Request, handler: Any) -> web.StreamResponse:
+            time.sleep(FOREVER)
+            return await handler(request)
+
+        return sleeps
+
+
+class SysExitAiohttp(AiohttpSubject):
+    name = "hostile/sys-exit-aiohttp"
+    description = "an aiohttp middleware that calls sys.exit(3)"
+
+    def middleware(self, probe: Probe, recorder: Recorder) -> Any:
+        @web.middleware
+        async def exits(request: web.Request, handler: Any) -> web.StreamResponse:
+            sys.exit(3)
+
+        return exits
+
+
+class EndlessBody(AiohttpSubject):
+    name = "hostile/endless-body"
+    description = "every route streams 64 KiB chunks forever"
+
+    def add_route(self, app: web.Application, route: Route, recorder: Recorder) -> None:
+        async def endless(request: web.Request) -> web.StreamResponse:
+            response = web.StreamResponse()
+            await response.prepare(request)
+            chunk = b"x" * 65536
+            while True:
+                await response.write(chunk)
+
+        app.router.add_route(route.method, route.path, endless)
+
+
+class MonkeypatchesAiohttp(AiohttpSubject):
+    name = "hostile/monkeypatch-aiohttp"
+    description = "patches aiohttp's Response.__init__ (every response becomes 418) when it serves"
+
+    @asynccontextmanager
+    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+        original = web.Response.__init__
+
+        def teapot(self: web.Response, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **{**kwargs, "status": 418})
+
+        web.Response.__init__ = teapot  # never put back
+        async with super().serve(scenario, recorder, mode) as target:
+            yield target
+
+
+class SysExitSanic(SanicSubject):
+    name = "hostile/sys-exit-sanic"
+    description = "a Sanic request middleware that calls sys.exit(3)"
+
+    def install(self, target: Sanic | Blueprint, probe: Probe, recorder: Recorder) -> None:
+        async def exits(request: Any) -> None:
+            sys.exit(3)
+
+        self.attach(target, exits, "request", probe.priority)
+
+
+def raising_listener(event: str) -> type[SanicSubject]:
+    """A Sanic subject whose `event` listener raises."""
+
+    class RaisingListener(SanicSubject):
+        name = f"hostile/sanic-{event.replace('_', '-')}-raises"
+        description = f"a Sanic {event} listener raises RuntimeError"
+
+        def build(self, scenario: Scenario, recorder: Recorder) -> Sanic:
+            app = super().build(scenario, recorder)
+
+            async def boom(app: Sanic) -> None:
+                raise RuntimeError(f"{event} listener failed")
+
+            app.register_listener(boom, event)
+            return app
+
+    return RaisingListener
+
+
+BeforeStartRaises = raising_listener("before_server_start")
+AfterStartRaises = raising_listener("after_server_start")
+BeforeStopRaises = raising_listener("before_server_stop")
