@@ -544,6 +544,18 @@ class LeaksErrorText(JwtMiddleware):
         return response
 
 
+class SubjectDropped(JwtMiddleware):
+    """The verified claims reach the handler, but the identity goes under another name (`user`, not `sub`)."""
+
+    async def on_request(self, request: Request) -> Response | None:
+        response = await super().on_request(request)
+        claims = request.ctx.get(CLAIMS_KEY)
+        if isinstance(claims, dict) and "sub" in claims:
+            request.ctx[CLAIMS_KEY] = {("user" if k == "sub" else k): v for k, v in claims.items()}
+            request.ctx.pop(SUBJECT_KEY, None)
+        return response
+
+
 class SplitOnSpace(JwtMiddleware):
     """The token is `authorization.split(" ")[1]`: a lone `Bearer` raises IndexError, answering 500."""
 
@@ -677,7 +689,7 @@ BUGS: list[type[JwtMiddleware]] = [
     SchemeCaseSensitive, SchemeRegexMatch, PrefixStripped, SingleSpaceSplit, FirstFieldOnly, TwoTokensTakeFirst,
     EmptyTokenIsNoCredentials, CrashOnMalformed, CookieAlways, CookieIgnored, CookieWins,
     PublicPrefix, PublicCaseInsensitive, PublicIgnored, SkipsAllOptions, PreflightRefused,
-    Forbidden, NoChallenge, ErrorWithoutCredentials, LeaksErrorText, SplitOnSpace,
+    Forbidden, NoChallenge, ErrorWithoutCredentials, LeaksErrorText, SubjectDropped, SplitOnSpace,
     QueryTokenAccepted, KidKeyFileNonEmpty, KeyConfusionNonRsa, PsychicSignature, TrustsX5c, LongTokenCrash, IdentityOnAppContext,
 ]  # fmt: skip
 MUTANTS: list[type[ReferenceJwt]] = [mutant(bug) for bug in BUGS]
