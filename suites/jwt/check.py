@@ -189,7 +189,8 @@ def check(case: JwtCase, mwc: Context) -> None:
             return tokens, await send(target, recorder, [s.call(t) for s, t in zip(case.steps, tokens)])
 
     tokens, observed = run(exchange(), mwc.deadline, f"running {case.id} on {mwc.subject.name}")
-    problems = [f"{ex.call}: {p}" for step, token, ex in zip(case.steps, tokens, observed) for p in judge(step, case.policy, token, ex)]
+    judged = [(step, ex, judge(step, case.policy, token, ex)) for step, token, ex in zip(case.steps, tokens, observed)]
+    problems = [f"{ex.call}: {p}" for _, ex, found in judged for p in found]
     mwc.evidence(
         policy=_describe(case.policy),
         expected=[f"{s.method} {s.path}: {s.expect}" + (f" ({s.token})" if s.token else "") for s in case.steps],
@@ -198,7 +199,24 @@ def check(case: JwtCase, mwc: Context) -> None:
     )
     if problems:
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise Deviation(problems[0] + more)
+        raise Deviation(problems[0] + more, violated=_blame(case, [(step, ex, found) for step, ex, found in judged if found]))
+
+
+#: What a server error breaks where a refusal was due and nobody got in: how a bad token is
+#: answered (SHOULD), not the verification requirement the case checks (SPEC.md "Levels").
+REFUSAL_ANSWERED_WITH_AN_ERROR = ("jwt.response.invalid-token",)
+#: Requirements that themselves forbid the crash; a 5xx breaks them at their own level.
+_FORBID_CRASHING = {"jwt.header.malformed-token"}
+
+
+def _blame(case: JwtCase, failed: list[tuple[Step, Exchange, list[str]]]) -> tuple[str, ...]:
+    """The requirements the failed steps break when they are not the case's own: only a 5xx
+    without the handler running (and nothing else wrong), where a refusal was expected."""
+    if _FORBID_CRASHING & set(case.requirements):
+        return ()
+    if all(step.expect not in ("accept", "pass") and "H" not in ex.trace and ex.status >= 500 and len(found) == 1 for step, ex, found in failed):
+        return REFUSAL_ANSWERED_WITH_AN_ERROR
+    return ()
 
 
 def _describe(policy: JwtPolicy) -> dict[str, Any]:
