@@ -27,12 +27,12 @@ STATUS_TEXT = {"success": "conformant", "failure": "not conformant", "partial": 
 
 def violated(case: Mapping[str, Any], requirements: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The requirements a broken verdict breaks: the ones the suite named as violated, else the
-    case's requirements at the case's level (its leading ones)."""
+    case's leading requirement (its first at the case's level, the one the report files it under;
+    the others it names are context, and counting them would multiply one broken case)."""
     named = case.get("violated")
     if named:
         return list(named)
-    at_level = [r for r in case["requirements"] if requirements.get(r, {}).get("level") == case["level"]]
-    return at_level or list(case["requirements"][:1])
+    return [next((r for r in case["requirements"] if requirements.get(r, {}).get("level") == case["level"]), case["requirements"][0])]
 
 
 def level_of(case: Mapping[str, Any], requirements: Mapping[str, Mapping[str, Any]]) -> str:

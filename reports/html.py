@@ -52,7 +52,7 @@ def build(paths: list[Path], out: Path, summary_to: Path | None = None) -> Path:
         (out / "badges" / f"{slug}.json").write_text(json.dumps(badge_of[name].endpoint()), encoding="utf-8")
     case_template = env.get_template("case.html.j2")
     for v in report.verdicts:
-        comparisons = diff.compare(v.get("expected"), v.get("observed"))
+        comparisons = diff.compare(v.get("expected"), v.get("observed"), v.get("exchanges"), v.get("differences"))
         html = case_template.render(report=report, root="../", v=v, comparisons=comparisons, command=report.reproduce(v))
         (out / v.page).write_text(html, encoding="utf-8")
     page(

@@ -16,7 +16,7 @@ from typing import Any
 
 from mwconform.spec import LEVELS
 
-from .conformance import VERDICTS, Conformance, level_of, of_subject
+from .conformance import VERDICTS, Conformance, level_of, of_subject, violated
 from .schema import validate
 
 OUTCOMES = ("pass", "fail", "error", "n/a", "known")
@@ -216,7 +216,7 @@ class Report:
 
     def leading_requirement(self, row: Row) -> str:
         """The first of the row's requirements at the row's level: the one it is filed under."""
-        return next((r for r in row.requirements if self.requirements.get(r, {}).get("level") == row.level), row.requirements[0])
+        return violated({"requirements": row.requirements, "level": row.level}, self.requirements)[0]
 
     def _groups(self) -> list[Group]:
         groups: dict[tuple[str, int, str], Group] = {}
