@@ -74,15 +74,16 @@ def subject_entry(subject: Any, selected_as: str) -> dict[str, Any]:
         "versions": subject.versions(),
         "known": dict(subject.known),
         "spec": selected_as,
-        "baseline": is_baseline(subject.name, subject.adapter),
+        "baseline": is_baseline(subject),
     }
 
 
-def is_baseline(name: str, adapter: str) -> bool:
-    """Our own reference subjects (`reference/*`, `<framework>/reference-*`): the baseline each
-    area's packages are compared with, never ranked among them."""
-    variant = name.split("/", 1)[-1]
-    return adapter == "reference" or variant.startswith("reference")
+def is_baseline(subject: Any) -> bool:
+    """Our own bundled reference subjects (`reference/*`, `<framework>/reference-*`): the baseline
+    each area's packages are compared with, never ranked among them. A subject defined outside
+    mwconform (a user's, a test's mutant) is never the baseline, whatever it derives from."""
+    bundled = type(subject).__module__.startswith("mwconform.")
+    return bundled and (subject.adapter == "reference" or subject.name.split("/", 1)[-1].startswith("reference"))
 
 
 def document(
