@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -71,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"mwconform: error: {exc}", file=sys.stderr)
         return USAGE
+    except BrokenPipeError:  # `mwconform diff ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python docs, "Note on SIGPIPE"
+        return OK
 
 
 def _subject_options(parser: argparse.ArgumentParser) -> None:

@@ -67,12 +67,14 @@ def compare(old_path: Path, new_path: Path) -> Changes:
             changes.warnings.append(f"{label} is incomplete ({doc['incomplete']}): cases missing from it are not listed as {what}")
     changes.subjects_added = sorted(new_subjects - old_subjects)
     changes.subjects_removed = sorted(old_subjects - new_subjects)
+    moved_for: dict[str, list[str]] = {}  # one line per version change, naming the subjects it concerns
     for name in sorted(old_subjects & new_subjects):
         before = old["subjects"].get(name, {}).get("versions", {})
         after = new["subjects"].get(name, {}).get("versions", {})
-        moved = [f"{d} {before.get(d, '-')} -> {after.get(d, '-')}" for d in sorted(set(before) | set(after)) if before.get(d) != after.get(d)]
-        if moved:
-            changes.versions.append(f"{name}: {', '.join(moved)}")
+        for d in sorted(set(before) | set(after)):
+            if before.get(d) != after.get(d):
+                moved_for.setdefault(f"{d} {before.get(d, '-')} -> {after.get(d, '-')}", []).append(name)
+    changes.versions = [f"{moved} ({_names(set(names))})" for moved, names in moved_for.items()]
     a = {(c["subject"], c["suite"], c["id"]): c for c in old["cases"]}
     b = {(c["subject"], c["suite"], c["id"]): c for c in new["cases"]}
     shared = old_subjects & new_subjects

@@ -61,7 +61,7 @@ def test_a_planted_regression_exits_1_and_every_kind_of_change_is_listed(site: S
     text = "\n".join(lines)
     assert code == 1, text
     old_version = site.results["subjects"]["aiohttp/native"]["versions"]["aiohttp"]
-    assert f"versions: aiohttp/native: aiohttp {old_version} -> 9.9.9" in lines
+    assert f"versions: aiohttp {old_version} -> 9.9.9 (aiohttp/native)" in lines
     expected = {
         "REGRESSIONS (1)": f"  [{broken['level']}] aiohttp/native pipeline/{broken['id']}: pass -> fail: planted: GET /ok: trace: got B> A>, expected A> B>",
         "FIXED (2)": f"  [{fixed['level']}] mutant/EarlyResponseSkipsHooks pipeline/{fixed['id']}: fail -> pass",
