@@ -15,8 +15,8 @@ same for every command (README "Exit codes"):
        SECURITY deviation; `diff`: a regression; `smoke`: a subject is not wired
     2  bad input, named in one line (unknown name, unwritable path, not a results file)
     3  `run`: no case reached a verdict (nothing selected, or every case n/a)
-    4  `run`: interrupted (SIGINT, SIGTERM, SIGHUP); the results file holds every verdict decided
-       before and is marked incomplete
+    4  `run`: interrupted (SIGINT, SIGTERM, SIGHUP) or stopped before deciding every case (-x,
+       collection errors); the results file holds every verdict decided and is marked incomplete
     5  `run`: pytest's internal error
 """
 

@@ -248,7 +248,7 @@ def _controller(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Before the first case: prove the results file can be written, and keep verdicts on SIGTERM/SIGHUP."""
+    """Before the first case: prove the results file can be written, and keep verdicts on SIGINT, SIGTERM and SIGHUP."""
     config = session.config
     if not _controller(config):
         return
@@ -283,7 +283,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
     path = config.getoption("mwc_json")
     if path:
-        interrupted = (flush.received if flush is not None and flush.received else "SIGINT") if session.exitstatus == pytest.ExitCode.INTERRUPTED else ""
+        # Only a signal is an interruption: pytest also stops through its Interrupted exception on
+        # collection errors or -x, and then `collected` tells how many cases went undecided.
+        interrupted = flush.received if flush is not None else ""
         results.write_atomic(Path(path), results.dumps(results_document(config, interrupted)))
 
 

@@ -18,8 +18,8 @@ from typing import Any
 from . import __version__, spec
 from .reports.schema import SCHEMA
 
-#: Signals that end a run with its verdicts kept (SIGINT already raises KeyboardInterrupt).
-FLUSHED_ON = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+#: Signals that end a run with its verdicts kept.
+FLUSHED_ON = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def check_writable(path: Path, what: str) -> None:
@@ -136,8 +136,8 @@ def dumps(doc: Mapping[str, Any]) -> str:
 
 
 class SignalFlush:
-    """While installed, SIGTERM and SIGHUP end the run the way Ctrl-C does: pytest stops before the
-    next case (`session.shouldstop`) and, at once, a KeyboardInterrupt is raised in the main
+    """While installed, SIGINT, SIGTERM and SIGHUP end the run the way Ctrl-C always did, and say
+    which signal it was: pytest stops before the next case (`session.shouldstop`) and, at once, a KeyboardInterrupt is raised in the main
     thread, so the session finishes normally and the results are written. Subject code may
     swallow that KeyboardInterrupt (uvicorn answers 500 to any exception in an app); the stop
     request still holds, and the verdict of the case the signal hit is dropped (`received`), never
