@@ -28,6 +28,7 @@ EXAMPLES = {
         ("tests.subjects_own_claims:subject", "tests/own-claims", set()),
         ("tests.subjects_own_claims:broken", "tests/own-claims-broken", {"jwt.alg.allowlist"}),
     ],
+    "pipeline": [("examples.pipeline_aiohttp:subject", "examples/pipeline-aiohttp", set())],
     "session": [
         ("examples.session_aiohttp:subject", "examples/session-aiohttp", set()),
         ("examples.session_aiohttp:broken", "examples/session-aiohttp-broken", {"session.lifetime.server-enforced"}),
