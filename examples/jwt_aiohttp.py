@@ -41,7 +41,7 @@ class TrustsTokenAlg(BearerAuth):
     """The planted bug: the algorithm is taken from the token's own header."""
 
     def decode(self, token: str) -> dict[str, Any]:
-        alg = jwt.get_unverified_header(token).get("alg")
+        alg: str = jwt.get_unverified_header(token).get("alg", "")
         return jwt.decode(token, self.key, algorithms=[alg], audience=self.audience, issuer=self.issuer,
                           leeway=self.leeway, options={"require": list(self.required)})
 

@@ -87,8 +87,9 @@ class SignedCookieSessions:
     def morsel(self, value: str, max_age: int) -> str:
         morsel: Morsel[str] = Morsel()
         morsel.set(self.cookie_name, value, value)
-        morsel.update({"max-age": str(max_age), "path": self.path, "domain": self.domain or "", "secure": self.secure,
-                       "httponly": self.http_only, "samesite": self.same_site or ""})
+        morsel.update({"max-age": str(max_age), "path": self.path, "domain": self.domain or "", "samesite": self.same_site or ""})
+        for flag, on in (("secure", self.secure), ("httponly", self.http_only)):
+            morsel[flag] = flag if on else ""  # a flag is written when its value is not empty
         return morsel.OutputString()
 
 

@@ -37,7 +37,7 @@ class Issuer:
         return {**claims, "jti": jti, "uid": uid}
 
     def knows(self, claims: dict[str, Any]) -> bool:
-        return claims.get("jti") in self.issued and self.users.get(claims.get("uid")) == claims.get("sub")
+        return claims.get("jti") in self.issued and self.users.get(str(claims.get("uid"))) == claims.get("sub")
 
 
 ISSUER = Issuer()

@@ -12,7 +12,7 @@ from tests.selftest import run_suite
 MACHINE = CASES[0]
 
 #: suite → (--mwc-subject spec, subject name, the requirement ids its failed cases check: empty for a correct one).
-EXAMPLES = {
+EXAMPLES: dict[str, list[tuple[str, str, set[str]]]] = {
     "cors": [
         ("examples.cors_aiohttp:subject", "examples/cors-aiohttp", set()),
         ("examples.cors_aiohttp:broken", "examples/cors-aiohttp-broken", {"cors.vary.merge"}),
