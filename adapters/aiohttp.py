@@ -20,7 +20,7 @@ from aiohttp import web
 
 from ..harness import free_socket
 from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, handler_phase, request_phase, response_phase
-from ..reference.scenario import Group, Probe, Route, Scenario
+from ..reference.scenario import Group, Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
 from .session import session_api
 
@@ -48,8 +48,8 @@ class AiohttpIO(RequestIO):
     def add_header(self, response: web.StreamResponse, name: str, value: str) -> None:
         response.headers.add(name, value)
 
-    def fail(self, status: int | None) -> Exception:
-        return _http_error(status)() if status is not None else RuntimeError("raised because the scenario asked for it")
+    def fail(self, status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception:
+        return _http_error(status)(headers=list(headers)) if status is not None else RuntimeError("raised because the scenario asked for it")
 
 
 register_context(web.BaseRequest, lambda request: AiohttpIO(request).context())
@@ -103,12 +103,26 @@ def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[[web
         io = AiohttpIO(request)
         await handler_phase(handler, io, recorder.sink(request.headers))
         body = echo_body(request.match_info, io.context())
+        if handler.stream:
+            return await stream(request, handler, body)
         response = web.Response(status=handler.status, body=body, content_type="application/json")
         for name, value in handler.headers:
             response.headers.add(name, value)
         return response
 
     return handle
+
+
+async def stream(request: web.Request, handler: Handler, body: bytes) -> web.StreamResponse:
+    """`body` as a streamed response: prepared (headers sent) in the handler, written in two chunks."""
+    response = web.StreamResponse(status=handler.status, headers=[("Content-Type", "application/json"), *handler.headers])
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    half = len(body) // 2
+    await response.write(body[:half])
+    await response.write(body[half:])
+    await response.write_eof()
+    return response
 
 
 class AiohttpSubject(Framework):
@@ -123,7 +137,7 @@ class AiohttpSubject(Framework):
     adapter = "aiohttp"
     profile = "onion"
     capabilities = frozenset(CAPABILITIES) - {"priority", "server-store"}
-    packages = ("aiohttp",)
+    packages: tuple[str, ...] = ("aiohttp",)
     description = "aiohttp `@web.middleware` chain; route-local chains as sub-applications (`add_subapp`)"
     known = {
         **dict.fromkeys(
@@ -194,7 +208,7 @@ class AiohttpRouteMiddleware(AiohttpSubject):
     """Route-local chains through aiohttp-route-middleware's `UrlDispatcherEx` (seed 003)."""
 
     name = "aiohttp/route-middleware"
-    packages = ("aiohttp", "aiohttp-route-middleware")
+    packages: tuple[str, ...] = ("aiohttp", "aiohttp-route-middleware")
     description = "aiohttp `@web.middleware` chain; route-local chains with aiohttp-route-middleware `UrlDispatcherEx`"
     known = {}
 
@@ -207,7 +221,8 @@ class AiohttpRouteMiddleware(AiohttpSubject):
         chain = [self.middleware(p, recorder) for p in group.chain]
         for route in group.routes:
             path = group.prefix + route.path
-            app.router.add_route(route.method, path, *chain, self.guard(plug, route_handler(route, recorder, plug), path))
+            router: Any = app.router  # UrlDispatcherEx takes the route's middleware before its handler
+            router.add_route(route.method, path, *chain, self.guard(plug, route_handler(route, recorder, plug), path))
 
 
 class AiohttpOldStyle(AiohttpSubject):

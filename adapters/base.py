@@ -96,6 +96,8 @@ class Target:
     base_url: str
     transport: httpx.AsyncBaseTransport | None = None
     advance: Callable[[float], Awaitable[None]] | None = None
+    #: How `advance` moves time, in words, for the evidence.
+    clock: str = ""
     problems: list[str] = field(default_factory=list)
 
 

@@ -17,7 +17,7 @@ from multidict import CIMultiDict
 from ..outcomes import NotApplicable
 from ..reference.cors import WILDCARD, CorsMiddleware, CorsPolicy
 from ..reference.http import Headers, HTTPError, Request, Response
-from .base import Finish, Subject
+from .base import Finish, Setup, Subject
 from .features import CorsSubject
 
 _log = logging.getLogger("aiohttp.server")
@@ -56,6 +56,8 @@ def reference_middleware(policy: CorsPolicy) -> Any:
             converted = await cors.on_error(ref, exc)
             assert converted is not None
             return web.Response(status=500, headers=CIMultiDict(list(converted.headers)), text="500 Internal Server Error")
+        if response.prepared:  # streamed: its headers went out with `prepare`, decorated by `streamed_decorator`
+            return response
         ref_response = Response(response.status, Headers(response.headers.items()))
         await cors.on_response(ref, ref_response)
         _write_back(ref_response.headers, response.headers)
@@ -64,13 +66,29 @@ def reference_middleware(policy: CorsPolicy) -> Any:
     return cors_layer
 
 
+def streamed_decorator(policy: CorsPolicy) -> Any:
+    """An `on_response_prepare` signal handler: the reference CORS headers for responses a handler
+    streams (prepares itself), whose headers are sent before any middleware sees the response."""
+    cors = CorsMiddleware(policy)
+
+    async def decorate(request: web.Request, response: web.StreamResponse) -> None:
+        if isinstance(response, web.Response):  # whole responses are the middleware's
+            return
+        ref_response = Response(response.status, Headers(response.headers.items()))
+        await cors.on_response(_reference_request(request), ref_response)
+        _write_back(ref_response.headers, response.headers)
+
+    return decorate
+
+
 class AiohttpReferenceCors(CorsSubject):
     name = "aiohttp/reference-cors"
     framework = "aiohttp"
     description = "reference CorsMiddleware as the outermost aiohttp `@web.middleware`"
 
     def layer(self, policy: CorsPolicy) -> Any:
-        return reference_middleware(policy)
+        # A streamed response's headers go out before the middleware sees it: a signal decorates those.
+        return [reference_middleware(policy), Setup(lambda app: app.on_response_prepare.append(streamed_decorator(policy)))]
 
 
 def _resource_options(policy: CorsPolicy) -> Any:
@@ -91,13 +109,17 @@ def _resource_options(policy: CorsPolicy) -> Any:
 class AiohttpCors(CorsSubject):
     name = "aiohttp/aiohttp-cors"
     framework = "aiohttp"
-    packages = ("aiohttp", "aiohttp-cors")
+    packages: tuple[str, ...] = ("aiohttp", "aiohttp-cors")
     description = "aiohttp-cors `CorsConfig(app, defaults={origin: ResourceOptions(...)})`, `cors.add(route)` for every route"
     _no_vary = "aiohttp-cors echoes the origin but never sends Vary: Origin (aiohttp-cors#351)"
     _per_route = "CORS is applied per route; aiohttp's own 404/405 come from no CORS route and carry no CORS headers (aiohttp-cors#172)"
     _route_preflight = "preflights are answered by an OPTIONS route handler, so every app middleware (auth included) runs first"
     known = {
         **dict.fromkeys(("vary.allowed-origin", "vary.disallowed-origin", "vary.no-origin", "vary.preflight", "vary.merged-with-handler"), _no_vary),
+        **dict.fromkeys(
+            ("vary.preflight-request-headers", "vary.preflight-wildcard-echo"),
+            "`_preflight_handler` echoes the requested method and header names (`ACCESS_CONTROL_ALLOW_METHODS = request_method`) and sends no Vary at all (aiohttp-cors#351)",
+        ),
         **dict.fromkeys(
             ("error.unknown-path-404", "error.wrong-method-405", "error.unknown-path-404-wildcard", "error.wrong-method-405-wildcard"), _per_route
         ),
@@ -116,6 +138,8 @@ class AiohttpCors(CorsSubject):
     def layer(self, policy: CorsPolicy) -> Finish:
         if policy.origin_regex is not None or policy.subdomains_of is not None:
             raise NotApplicable("aiohttp-cors matches origins only as exact strings or '*' (no pattern or subdomain rule)")
+        if policy.private_network:
+            raise NotApplicable("aiohttp-cors has no Private Network Access option (it never sends Access-Control-Allow-Private-Network)")
 
         def enable_every_route(app: web.Application) -> None:
             import aiohttp_cors
@@ -168,6 +192,8 @@ class AiohttpHandwritten(CorsSubject):
     known = {
         **dict.fromkeys(("error.unknown-path-404-wildcard", "error.wrong-method-405-wildcard", "error.handler-crash-500-wildcard"), _after_handler),
         "preflight.approved-wildcard-authorization": "the seed sends the allowed headers as a static `*`, which never covers Authorization (Fetch §4.8)",
+        "error.inner-headers-on-raised-401-wildcard": _after_handler,
+        "actual.streamed-wildcard": "the seed sets its headers after `await handler(request)`, when a streamed response's headers are already sent",
         "preflight.behind-auth-wildcard": _route_preflight + ": an auth middleware answers it 401",
         "preflight.never-reaches-handler-wildcard": _route_preflight + ": their request phases run for it",
     }
@@ -180,6 +206,8 @@ class AiohttpHandwritten(CorsSubject):
             raise NotApplicable("the seed sends no Access-Control-Allow-Credentials or -Expose-Headers")
         if policy.max_age is None:
             raise NotApplicable("the seed's preflight route always sends Access-Control-Max-Age")
+        if policy.private_network:
+            raise NotApplicable("the seed sends no Access-Control-Allow-Private-Network")
         return policy.origins[0], ", ".join(policy.methods), ", ".join(policy.headers), str(policy.max_age)
 
     def layer(self, policy: CorsPolicy) -> list[Any]:

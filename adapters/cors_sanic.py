@@ -16,6 +16,7 @@ from typing import Any
 
 from sanic import HTTPResponse, Request, Sanic
 from sanic.compat import Header
+from sanic.response import BaseHTTPResponse
 
 from ..outcomes import NotApplicable
 from ..reference.cors import WILDCARD, CorsMiddleware, CorsPolicy
@@ -39,7 +40,7 @@ def install_reference(app: Sanic, policy: CorsPolicy) -> None:
             return None
         return HTTPResponse(early.body or b"", status=early.status, headers=Header(list(early.headers)))
 
-    async def cors_response(request: Request, response: HTTPResponse) -> None:
+    async def cors_response(request: Request, response: BaseHTTPResponse) -> None:
         decorated = Response(response.status, Headers(response.headers.items()))
         await cors.on_response(_reference_request(request), decorated)
         response.headers.clear()
@@ -75,6 +76,8 @@ def sanic_cors_options(policy: CorsPolicy) -> dict[str, Any]:
     """Sanic-Cors keyword arguments for `policy`, written the way its README writes them."""
     from sanic_cors.core import ALL_METHODS
 
+    if policy.private_network:
+        raise NotApplicable("Sanic-Cors has no Private Network Access option (it never sends Access-Control-Allow-Private-Network)")
     return {
         "origins": WILDCARD if policy.any_origin else origin_list(policy),
         "send_wildcard": policy.any_origin,
@@ -86,6 +89,15 @@ def sanic_cors_options(policy: CorsPolicy) -> dict[str, Any]:
     }
 
 
+#: The cases a pattern applied with `re.match` (a start-anchored match) fails: a longer origin that starts with a match.
+PREFIX_MATCHED = (
+    "origin.regex-unanchored-end",
+    "origin.subdomains-sub-prefix",
+    "origin.subdomains-other-port",
+    "origin.subdomains-underscore-after-host",
+    "origin.regex-backtick-after-host",
+)
+
 SANIC_EXT_PRESENT = (
     "Sanic-Cors registers as a sanic-ext extension when sanic-ext is installed; graded as sanic-ext/sanic-cors in `tox -e sanic-ext`"
 )
@@ -94,16 +106,24 @@ SANIC_EXT_PRESENT = (
 class SanicCors(CorsSubject):
     name = "sanic/sanic-cors"
     framework = "sanic"
-    packages = ("sanic", "Sanic-Cors")
+    packages: tuple[str, ...] = ("sanic", "Sanic-Cors")
     description = "Sanic-Cors `CORS(app, origins=..., supports_credentials=..., ...)` without sanic-ext"
     _re_match = "origin patterns are applied with `re.match` (anchored at the start only), so a longer origin that starts with a match is shared"
     known = {
         "actual.single-allow-origin-handler-set-one": "`set_cors_headers` adds Access-Control-Allow-Origin with `headers.add`, keeping the handler's own: two fields",
         "actual.credentialed-wildcards": "expose_headers='*' is sent as `*` even with supports_credentials, where it exposes nothing",
         "vary.disallowed-origin": "`get_cors_headers` returns no header at all for an unmatched origin, Vary: Origin included",
-        **dict.fromkeys(("origin.regex-unanchored-end", "origin.subdomains-sub-prefix", "origin.subdomains-other-port"), _re_match),
+        **dict.fromkeys(PREFIX_MATCHED, _re_match),
         "preflight.no-max-age": "without max_age it sends `Access-Control-Max-Age: None` (`str(options.get('max_age'))`)",
-        "preflight.options-without-request-method": "automatic_options answers every OPTIONS on a CORS resource itself (200), preflight or not",
+        **dict.fromkeys(
+            ("preflight.options-without-request-method", "preflight.options-without-origin"),
+            "automatic_options answers every OPTIONS on a CORS resource itself (200), preflight or not",
+        ),
+        **dict.fromkeys(
+            ("vary.preflight-request-headers", "vary.preflight-wildcard-echo"),
+            "`get_cors_headers` answers a preflight with the requested header names that `allow_headers` matches "
+            "(`get_allow_headers`), yet varies on Origin only, and on nothing under origins='*'",
+        ),
     }
 
     def layer(self, policy: CorsPolicy) -> Setup:
@@ -114,7 +134,8 @@ class SanicCors(CorsSubject):
         # makes an extension object and configures nothing, so verdicts would silently change.
         if use_ext:
             raise NotApplicable(SANIC_EXT_PRESENT)
-        return Setup(lambda app: CORS(app, **sanic_cors_options(policy)))
+        options = sanic_cors_options(policy)  # n/a, if it is, before any app is built
+        return Setup(lambda app: CORS(app, **options))
 
 
 SUBJECTS: list[type[Subject]] = [SanicReferenceCors, SanicCors]

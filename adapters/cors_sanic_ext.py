@@ -18,9 +18,10 @@ from typing import Any
 import sanic_ext  # noqa: F401  (this adapter needs sanic-ext: without it, subjects_of names the extra)
 from sanic import Sanic
 
+from ..outcomes import NotApplicable
 from ..reference.cors import WILDCARD, CorsPolicy
 from .base import Setup, Subject
-from .cors_sanic import SanicCors, origin_list, sanic_cors_options
+from .cors_sanic import PREFIX_MATCHED, SanicCors, origin_list, sanic_cors_options
 from .features import CorsSubject
 
 
@@ -28,6 +29,8 @@ def sanic_ext_config(policy: CorsPolicy) -> dict[str, Any]:
     """sanic-ext `CORS_*` settings for `policy`. sanic-ext has its own meaning for `*` in
     methods, headers and exposed headers (a wildcard only for requests without credentials), so
     the policy's `*` is passed through as `*`."""
+    if policy.private_network:
+        raise NotApplicable("sanic-ext's CORS has no Private Network Access setting (it never sends Access-Control-Allow-Private-Network)")
     return {
         "CORS_ORIGINS": WILDCARD if policy.any_origin else origin_list(policy),
         "CORS_SEND_WILDCARD": policy.any_origin,
@@ -44,7 +47,7 @@ class SanicExtCors(CorsSubject):
     name = "sanic-ext/cors"
     adapter = "sanic-ext"
     framework = "sanic"
-    packages = ("sanic", "sanic-ext")
+    packages: tuple[str, ...] = ("sanic", "sanic-ext")
     description = "sanic-ext's built-in CORS: `app.config.CORS_ORIGINS`, `CORS_SUPPORTS_CREDENTIALS`, ... with `AUTO_EXTEND`"
     _re_match = "origin patterns are applied with `pattern.match` (anchored at the start only), so a longer origin that starts with a match is shared"
     _vary_with_origin = "`_add_vary_header` runs only after an Access-Control-Allow-Origin was added, so an answer without one has no Vary: Origin"
@@ -55,7 +58,11 @@ class SanicExtCors(CorsSubject):
         ),
         **dict.fromkeys(("vary.disallowed-origin", "vary.no-origin"), _vary_with_origin),
         "vary.merged-with-handler": "`response.headers['vary'] = 'origin'` replaces the handler's own Vary instead of adding to it",
-        **dict.fromkeys(("origin.regex-unanchored-end", "origin.subdomains-sub-prefix", "origin.subdomains-other-port"), _re_match),
+        **dict.fromkeys(PREFIX_MATCHED, _re_match),
+        "vary.preflight-request-headers": (
+            "`_add_allow_header` answers with the requested names the policy allows (`request_headers & allow_headers`), "
+            "and `_add_vary_header` sets `Vary: origin` only"
+        ),
         "preflight.approved-credentialed-wildcards": (
             "it treats `*` as literal only for a request carrying a cookie or Authorization, which a preflight never does, so a "
             "credentialed preflight gets Access-Control-Allow-Methods `*` (with Allow-Credentials: true) that the browser reads literally"
@@ -67,8 +74,10 @@ class SanicExtCors(CorsSubject):
     }
 
     def layer(self, policy: CorsPolicy) -> Setup:
+        config = sanic_ext_config(policy)  # n/a, if it is, before any app is built
+
         def configure(app: Sanic) -> None:
-            app.config.update(sanic_ext_config(policy))
+            app.config.update(config)
             app.config.AUTO_EXTEND = True
 
         return Setup(configure)
@@ -78,7 +87,7 @@ class SanicExtSanicCors(CorsSubject):
     name = "sanic-ext/sanic-cors"
     adapter = "sanic-ext"
     framework = "sanic"
-    packages = ("sanic", "sanic-ext", "Sanic-Cors")
+    packages: tuple[str, ...] = ("sanic", "sanic-ext", "Sanic-Cors")
     description = 'Sanic-Cors as a sanic-ext extension: `Extend(app, extensions=[CORS], config={"CORS": False, "CORS_OPTIONS": ...})`'
     # Loaded by sanic-ext it answers every case as it does without sanic-ext; only the Allow of
     # its 405s grows by sanic-ext's automatic HEAD and OPTIONS routes.
@@ -88,7 +97,8 @@ class SanicExtSanicCors(CorsSubject):
         from sanic_cors.extension import CORS
         from sanic_ext import Extend
 
-        return Setup(lambda app: Extend(app, extensions=[CORS], config={"CORS": False, "CORS_OPTIONS": sanic_cors_options(policy)}))
+        options = sanic_cors_options(policy)
+        return Setup(lambda app: Extend(app, extensions=[CORS], config={"CORS": False, "CORS_OPTIONS": options}))
 
 
 SUBJECTS: list[type[Subject]] = [SanicExtCors, SanicExtSanicCors]

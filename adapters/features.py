@@ -41,6 +41,7 @@ from ..reference.jwt import CLAIMS_KEY, SUBJECT_KEY
 from ..reference.probes import Recorder
 from ..reference.scenario import Scenario
 from .base import ContractError, Framework, Plug, Subject, Target, context_of, describe
+from .session_clock import CLOCKS, WALL_CLOCK
 
 #: Framework names a feature subject accepts → where the framework subject lives (imported lazily,
 #: so a reference-only install never imports aiohttp or Sanic).
@@ -189,6 +190,10 @@ class SessionSubject(FeatureSubject):
     """
 
     feature = "session"
+    #: How cases move time when the layer brings no clock of its own (`Clocked`): "travel", the
+    #: process's wall clock shifted by time-machine (session packages read `time.time()`), or
+    #: "sleep", really waiting (for a session clock that lives out of this process's reach).
+    clock: str = "travel"
 
     def __init__(
         self,
@@ -196,10 +201,29 @@ class SessionSubject(FeatureSubject):
         session: Callable[[Any], Any] | None = None,
         rotate: Callable[[Any], Any] | None = None,
         logout: Callable[[Any], Any] | None = None,
+        clock: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._session, self._rotate, self._logout = session, rotate, logout
+        self.clock = clock or type(self).clock
+        if self.clock not in CLOCKS:
+            raise ContractError(f"{self.name}: clock {self.clock!r} is unknown; accepted: {', '.join(CLOCKS)}")
+
+    @asynccontextmanager
+    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+        async with super().serve(scenario, recorder, mode) as target:
+            if target.advance is not None:
+                target.clock = "the subject's session clock is injected"
+                yield target
+            elif self.clock == "travel":
+                # Travel starts at the real present and ticks, so time the layer noted is still true.
+                with WALL_CLOCK.held():
+                    target.advance, target.clock = WALL_CLOCK.advance, CLOCKS["travel"]
+                    yield target
+            else:
+                target.clock = CLOCKS["sleep"]
+                yield target
 
     def default_capabilities(self) -> frozenset[str]:
         return frozenset()

@@ -38,7 +38,7 @@ def reference_middleware(policy: JwtPolicy, middleware_class: type[JwtMiddleware
 class AiohttpReferenceJwt(JwtSubject):
     name = "aiohttp/reference-jwt"
     framework = "aiohttp"
-    packages = ("aiohttp", "PyJWT", "cryptography")
+    packages: tuple[str, ...] = ("aiohttp", "PyJWT", "cryptography")
     description = "the reference JwtMiddleware (PyJWT) as an aiohttp `@web.middleware`, outermost"
 
     def layer(self, policy: JwtPolicy) -> Middleware:
@@ -59,7 +59,7 @@ class AiohttpJwt(JwtSubject):
 
     name = "aiohttp/aiohttp-jwt"
     framework = "aiohttp"
-    packages = ("aiohttp", "aiohttp-jwt", "PyJWT")
+    packages: tuple[str, ...] = ("aiohttp", "aiohttp-jwt", "PyJWT")
     description = "aiohttp-jwt `JWTMiddleware(secret, algorithms=['HS256'], ...)` configured from the policy"
     known = {
         "robust.hostile-authorization": (

@@ -17,7 +17,7 @@ from .features import JwtSubject
 class ReferenceJwt(JwtSubject):
     name = "reference/jwt"
     framework = "reference"
-    packages = ("mwconform", "uvicorn", "PyJWT", "cryptography")
+    packages: tuple[str, ...] = ("mwconform", "uvicorn", "PyJWT", "cryptography")
     description = "the reference JwtMiddleware (PyJWT) outermost in the reference pipeline"
     #: The middleware to install; self-tests substitute broken ones.
     middleware_class: ClassVar[type[JwtMiddleware]] = JwtMiddleware

@@ -40,7 +40,7 @@ def reference_middleware(policy: JwtPolicy) -> Callable[[Request], Awaitable[HTT
 class SanicReferenceJwt(JwtSubject):
     name = "sanic/reference-jwt"
     framework = "sanic"
-    packages = ("sanic", "PyJWT", "cryptography")
+    packages: tuple[str, ...] = ("sanic", "PyJWT", "cryptography")
     description = "the reference JwtMiddleware (PyJWT) as the first Sanic request middleware"
 
     def layer(self, policy: JwtPolicy) -> Callable[[Request], Awaitable[HTTPResponse | None]]:
@@ -76,7 +76,7 @@ class SanicJwt(JwtSubject):
 
     name = "sanic/sanic-jwt"
     framework = "sanic"
-    packages = ("sanic", "sanic-jwt", "PyJWT")
+    packages: tuple[str, ...] = ("sanic", "sanic-jwt", "PyJWT")
     description = "sanic-jwt `Initialize(app, ...)` from the policy; non-public routes decorated with `@protected()`"
     known = {
         "scheme.lowercase-bearer": "the prefix is compared with `prefix != 'Bearer'` (case-sensitive): 401 'Authorization header is invalid.'",

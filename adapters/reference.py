@@ -33,7 +33,7 @@ class ReferenceSubject(Framework):
     adapter = "reference"
     capabilities = ALL
     modes = ("socket", "inprocess")
-    packages = ("mwconform", "uvicorn")
+    packages: tuple[str, ...] = ("mwconform", "uvicorn")
     #: The pipeline class to serve; self-tests substitute broken ones.
     pipeline_class: ClassVar[type[Pipeline]] = Pipeline
 
@@ -70,13 +70,17 @@ class ReferenceSubject(Framework):
 
         from ..harness import free_socket
 
-        config = uvicorn.Config(app, http="h11", lifespan="off", log_level="critical", access_log=False)
+        # A header block up to 4 MB reaches the app (by default h11 refuses one still incomplete
+        # past 16 KB and uvicorn drops the connection), so the reference middleware itself judges
+        # the JWT suite's 1 MB token.
+        config = uvicorn.Config(
+            app, http="h11", lifespan="off", log_level="critical", access_log=False, h11_max_incomplete_event_size=4 * 1024 * 1024
+        )
         config.load()
         state = ServerState()
         # uvicorn's own protocol on our socket; Server.serve()/shutdown() would add 0.1 s sleeps.
-        server = await asyncio.get_running_loop().create_server(
-            lambda: config.http_protocol_class(config=config, server_state=state, app_state={}), sock=free_socket()
-        )
+        protocol: Any = config.http_protocol_class  # typed as a bare asyncio.Protocol by uvicorn
+        server = await asyncio.get_running_loop().create_server(lambda: protocol(config=config, server_state=state, app_state={}), sock=free_socket())
         try:
             yield Target(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
         finally:

@@ -21,13 +21,14 @@ from typing import Any
 
 import httpx
 from sanic import Blueprint, HTTPResponse, Request, Sanic, SanicException
+from sanic.compat import Header
 from sanic.response import raw, text
 
 from ..harness import free_socket
 from ..outcomes import HarnessError
 from ..reference.probes import Recorder, RequestIO, echo_body, handler_phase, request_phase, response_phase
 from ..reference.router import PATH_PARAM
-from ..reference.scenario import Probe, Route, Scenario
+from ..reference.scenario import Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
 from .session import session_api
 
@@ -97,10 +98,21 @@ class SanicIO(RequestIO):
     def add_header(self, response: HTTPResponse, name: str, value: str) -> None:
         response.headers.add(name, value)
 
-    def fail(self, status: int | None) -> Exception:
+    def fail(self, status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception:
         if status is None:
             return RuntimeError("raised because the scenario asked for it")
-        return SanicException(f"HTTP {status}", status_code=status)
+        return SanicException(f"HTTP {status}", status_code=status, headers=dict(headers))
+
+
+async def stream(request: Request, handler: Handler, body: bytes) -> HTTPResponse:
+    """`body` as a streamed response (`request.respond`, then two `send`s): Sanic runs the response
+    middleware when the handler calls `respond`, before the headers go out."""
+    response = await request.respond(status=handler.status, headers=Header(list(handler.headers)), content_type="application/json")
+    half = len(body) // 2
+    await response.send(body[:half])
+    await response.send(body[half:])
+    await response.eof()
+    return response
 
 
 register_context(Request, lambda request: SanicIO(request).context())
@@ -127,6 +139,8 @@ def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[...,
     async def handle(request: Request, **params: str) -> HTTPResponse:
         io = SanicIO(request)
         await handler_phase(handler, io, recorder.sink(request.headers))
+        if handler.stream:
+            return await stream(request, handler, echo_body(params, io.context()))
         response = raw(echo_body(params, io.context()), status=handler.status, content_type="application/json")
         for name, value in handler.headers:
             response.headers.add(name, value)
@@ -148,7 +162,7 @@ class SanicSubject(Framework):
     profile = "hooks"
     capabilities = frozenset(CAPABILITIES) - {"priority", "server-store"}
     modes = ("socket", "inprocess")
-    packages = ("sanic", "sanic-routing")
+    packages: tuple[str, ...] = ("sanic", "sanic-routing")
     description = "Sanic `app.register_middleware` / `Blueprint.middleware` request and response middleware"
     known = {
         "error.response-phase-raises": (

@@ -21,6 +21,7 @@ from ..redis_server import redis_url
 from ..runner import register_service
 from .base import ContractError, Plug
 from .features import Clocked, SessionSubject
+from .session_clock import WALL_CLOCK
 
 if TYPE_CHECKING:
     from ..reference.session import ManualClock, Session, SessionManager, SessionPolicy, Storage
@@ -37,12 +38,52 @@ def session_api(plug: Plug) -> Callable[[Any], SessionAPI]:
     return plug.session
 
 
+class KeyLedger:
+    """The keys a Redis client set with a lifetime, aged on demand: Redis counts TTLs on its own
+    clock, which time-machine cannot move, so `age` moves them as far as the wall clock moved."""
+
+    COMMANDS = frozenset({"SET", "SETEX", "PSETEX", "EXPIRE", "PEXPIRE", "GETEX"})
+
+    def __init__(self, client: Any) -> None:
+        self.client, self.keys = client, set()
+
+    def note(self, args: tuple[Any, ...]) -> None:
+        if len(args) > 1 and str(args[0]).upper() in self.COMMANDS:
+            self.keys.add(args[1])
+
+    async def age(self, seconds: float) -> None:
+        """Every noted key lives `seconds` less; one whose lifetime that ends is deleted."""
+        shift = round(seconds * 1000)
+        for key in list(self.keys):
+            left = await self.client.pttl(key)
+            if left == -2:  # gone
+                self.keys.discard(key)
+            elif left >= 0 and left <= shift:
+                await self.client.delete(key)
+                self.keys.discard(key)
+            elif left > shift:
+                await self.client.pexpire(key, left - shift)
+
+
 @asynccontextmanager
 async def redis_client() -> AsyncIterator[Any]:
-    """A redis-py asyncio client for this run's Redis (see `mwconform.redis_server`), closed after."""
+    """A redis-py asyncio client for this run's Redis (see `mwconform.redis_server`), closed after.
+
+    The keys it sets with a lifetime age whenever the wall clock is moved (`session_clock`), and
+    the case it serves is an `error` if Redis stops answering (an outage, not a verdict).
+    """
     aioredis = require("redis.asyncio", "session")
     url = redis_url()
-    client = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+
+    class LedgerRedis(aioredis.Redis):  # type: ignore[misc, name-defined]
+        ledger: KeyLedger
+
+        async def execute_command(self, *args: Any, **options: Any) -> Any:
+            self.ledger.note(args)
+            return await super().execute_command(*args, **options)
+
+    client = LedgerRedis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    client.ledger = KeyLedger(client)
     try:
         try:
             await client.ping()
@@ -57,7 +98,8 @@ async def redis_client() -> AsyncIterator[Any]:
             return None
 
         register_service(reachable)
-        yield client
+        with WALL_CLOCK.following(client.ledger.age):
+            yield client
     finally:
         await client.aclose()
 
@@ -89,7 +131,7 @@ class ReferenceSession(SessionSubject):
     storage: ClassVar[str] = "signed"
     #: The manager class to run; self-tests substitute broken ones.
     manager_class: ClassVar[type[SessionManager]]
-    packages = ("mwconform", "itsdangerous", "cryptography", "redis")
+    packages: tuple[str, ...] = ("mwconform", "itsdangerous", "cryptography", "redis")
 
     def default_capabilities(self) -> frozenset[str]:
         return frozenset({"server-store"}) if self.storage in ("memory", "redis") else frozenset()

@@ -3,7 +3,7 @@
 aiohttp-session (2.12) is configured from the neutral `SessionPolicy` (cookie name, max_age,
 domain, path, secure, httponly, samesite map one to one) and used the way its README shows:
 `setup(app, storage)`, `get_session`, `new_session` for login, `session.invalidate()` for logout.
-It reads the wall clock, so expiry cases really wait.
+It reads the wall clock, which time-machine moves for the lifetime cases (adapters/session_clock.py).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class AiohttpReferenceCookie(ReferenceSession):
     framework = "aiohttp"
     storage = "signed"
     description = "the reference session middleware on aiohttp; cookie signed with itsdangerous"
-    packages = ("aiohttp", "itsdangerous")
+    packages: tuple[str, ...] = ("aiohttp", "itsdangerous")
 
     def middleware(self, manager: SessionManager) -> Middleware:
         return reference_middleware(manager)
@@ -64,7 +64,7 @@ class AiohttpReferenceRedis(AiohttpReferenceCookie):
     name = "aiohttp/reference-redis"
     storage = "redis"
     description = "the reference session middleware on aiohttp; Redis server-side store"
-    packages = ("aiohttp", "redis")
+    packages: tuple[str, ...] = ("aiohttp", "redis")
 
 
 #: aiohttp-session 2.12.1 `AbstractStorage.save_cookie` sets whatever its storage encoded.
@@ -79,7 +79,7 @@ class AiohttpSessionPackage(SessionSubject):
     """aiohttp-session with one of its storages, configured from the policy."""
 
     framework = "aiohttp"
-    packages = ("aiohttp", "aiohttp-session")
+    packages: tuple[str, ...] = ("aiohttp", "aiohttp-session")
 
     @abstractmethod
     def open_storage(self, aiohttp_session: Any, params: dict[str, Any]) -> AbstractAsyncContextManager[Any]:
@@ -149,7 +149,7 @@ class AiohttpSessionEncrypted(AiohttpSessionPackage):
             "surrogate-escaped, so Cookie: mwc_session=\\xe9 raises UnicodeEncodeError: 500"
         ),
     }
-    packages = ("aiohttp", "aiohttp-session", "cryptography")
+    packages: tuple[str, ...] = ("aiohttp", "aiohttp-session", "cryptography")
 
     @asynccontextmanager
     async def open_storage(self, aiohttp_session: Any, params: dict[str, Any]) -> AsyncIterator[Any]:
@@ -162,11 +162,19 @@ class AiohttpSessionRedis(AiohttpSessionPackage):
     name = "aiohttp/aiohttp-session-redis"
     description = "aiohttp-session RedisStorage: the session in Redis under a uuid4 key held by the cookie"
     capabilities = frozenset({"server-store"})
-    packages = ("aiohttp", "aiohttp-session", "redis")
+    packages: tuple[str, ...] = ("aiohttp", "aiohttp-session", "redis")
     known = {
         "robust.hostile-cookie": (
             "load_session looks the raw cookie up as a Redis key; aiohttp hands an obs-text byte over surrogate-escaped and "
             "redis-py cannot encode it, so Cookie: mwc_session=\\xe9 raises UnicodeEncodeError: 500"
+        ),
+        "ids.sixty-four-new-sessions": (
+            "RedisStorage's default key_factory is uuid.uuid4().hex: 122 random bits (the version nibble and two variant "
+            "bits are fixed), under the 128 of OWASP ASVS 5.0 V7.2.3"
+        ),
+        "concurrency.writers-of-different-keys-all-kept": (
+            "save_session SETs the request's whole session over the Redis record (last writer wins), so concurrent "
+            "requests writing different keys lose every write but the last one saved"
         ),
     }
 

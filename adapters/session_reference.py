@@ -19,7 +19,7 @@ class ReferenceSession(ReferenceSessionBinding):
     framework = "reference"
     storage = "signed"
     description = "the reference session middleware in the reference pipeline; cookie signed with itsdangerous"
-    packages = ("mwconform", "uvicorn", "itsdangerous")
+    packages: tuple[str, ...] = ("mwconform", "uvicorn", "itsdangerous")
     manager_class: ClassVar[type[SessionManager]] = SessionManager
     #: The middleware class to run; self-tests substitute broken ones.
     middleware_class: ClassVar[type[SessionMiddleware]] = SessionMiddleware
@@ -36,21 +36,21 @@ class ReferenceSessionEncrypted(ReferenceSession):
     name = "reference/session-encrypted"
     storage = "encrypted"
     description = "the reference session middleware in the reference pipeline; cookie encrypted with Fernet"
-    packages = ("mwconform", "uvicorn", "cryptography")
+    packages: tuple[str, ...] = ("mwconform", "uvicorn", "cryptography")
 
 
 class ReferenceSessionMemory(ReferenceSession):
     name = "reference/session-memory"
     storage = "memory"
     description = "the reference session middleware in the reference pipeline; in-memory server-side store"
-    packages = ("mwconform", "uvicorn")
+    packages: tuple[str, ...] = ("mwconform", "uvicorn")
 
 
 class ReferenceSessionRedis(ReferenceSession):
     name = "reference/session-redis"
     storage = "redis"
     description = "the reference session middleware in the reference pipeline; Redis server-side store"
-    packages = ("mwconform", "uvicorn", "redis")
+    packages: tuple[str, ...] = ("mwconform", "uvicorn", "redis")
 
 
 SUBJECTS: list[type[Subject]] = [ReferenceSession, ReferenceSessionEncrypted, ReferenceSessionMemory, ReferenceSessionRedis]

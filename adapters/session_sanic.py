@@ -3,7 +3,7 @@
 sanic-session (0.8.0, its last release) is configured from the neutral `SessionPolicy` (it has no
 cookie path option) and used as its README shows: `Session(app, interface=...)` and
 `request.ctx.session`. It has no API to give a session a new id, so its login can only clear
-the session; it reads the wall clock, so expiry cases really wait.
+the session; it reads the wall clock, which time-machine moves for the lifetime cases.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from sanic import HTTPResponse, Request, Sanic
-from sanic.response import text
+from sanic.response import BaseHTTPResponse, text
 
 from ..outcomes import NotApplicable
 from ..reference.session import Session, SessionManager, SessionPolicy
@@ -30,7 +30,7 @@ def reference_hooks(manager: SessionManager) -> Setup:
     async def load_session(request: Request) -> None:
         request.ctx.mwc_session = await manager.load(request.headers.get("cookie"))
 
-    async def save_session(request: Request, response: HTTPResponse) -> HTTPResponse | None:
+    async def save_session(request: Request, response: BaseHTTPResponse) -> HTTPResponse | None:
         session = getattr(request.ctx, "mwc_session", None)
         if session is None:
             return None
@@ -57,7 +57,7 @@ class SanicReferenceCookie(ReferenceSession):
     framework = "sanic"
     storage = "signed"
     description = "the reference session middleware as Sanic request/response middleware; cookie signed with itsdangerous"
-    packages = ("sanic", "itsdangerous")
+    packages: tuple[str, ...] = ("sanic", "itsdangerous")
 
     def middleware(self, manager: SessionManager) -> Setup:
         return reference_hooks(manager)
@@ -71,7 +71,7 @@ class SanicReferenceRedis(SanicReferenceCookie):
     name = "sanic/reference-redis"
     storage = "redis"
     description = "the reference session middleware as Sanic request/response middleware; Redis server-side store"
-    packages = ("sanic", "redis")
+    packages: tuple[str, ...] = ("sanic", "redis")
 
 
 #: Why sanic-session 0.8.0 sends no cookie on Sanic 25 (sanic_session/base.py `_set_cookie_props`).
@@ -86,7 +86,7 @@ class SanicSessionPackage(SessionSubject):
     framework = "sanic"
     description = "sanic-session InMemorySessionInterface (its Redis interfaces need aioredis or asyncio_redis)"
     capabilities = frozenset({"server-store"})
-    packages = ("sanic", "sanic-session")
+    packages: tuple[str, ...] = ("sanic", "sanic-session")
     known = {
         **{
             case: NO_COOKIE
@@ -111,6 +111,19 @@ class SanicSessionPackage(SessionSubject):
             )
         },
         "fixation.login-rotates-id": "sanic-session has no API to give a session a new id (login can only clear it); " + NO_COOKIE,
+        **{
+            case: NO_COOKIE
+            for case in ("lifetime.write-within-max-age-extends", "logout.every-key-gone", "tossing.two-cookies-of-one-name")
+        },
+        "lifetime.read-within-max-age-does-not-extend": NO_COOKIE + (
+            "; and save() stores the session again (a new expiry) after every request that holds one, reads included"
+        ),
+        "ids.sixty-four-new-sessions": NO_COOKIE + "; its ids are uuid.uuid4().hex, 122 random bits (under 128)",
+        "fixation.logged-out-id-not-adopted": NO_COOKIE + "; and open() adopts any presented id (see fixation.unknown-id-not-adopted)",
+        "concurrency.writers-of-different-keys-all-kept": NO_COOKIE + (
+            "; and open() builds a fresh SessionDict from the stored JSON for each request while save() stores it whole, "
+            "so concurrent writers would lose each other's keys"
+        ),
         "fixation.unknown-id-not-adopted": (
             "sanic-session adopts any presented id: open() makes SessionDict(sid=<cookie value>) when the store has no "
             "record, and save() stores the session under it"

@@ -181,8 +181,11 @@ class Exchange:
     reason: str = ""  # the status line's reason phrase, where some middleware puts error text
 
     def to_json(self, excerpt: int = 512) -> dict[str, Any]:
+        def shown(value: str) -> str:  # a 1 MB token shows as its start and its length
+            return value if len(value) <= 4 * excerpt else f"{value[:excerpt]}... ({len(value)} characters)"
+
         return {
-            "request": {"method": self.call.method, "path": self.call.path, "headers": [list(h) for h in self.call.headers]},
+            "request": {"method": self.call.method, "path": shown(self.call.path), "headers": [[n, shown(v)] for n, v in self.call.headers]},
             "response": {
                 "status": self.status,
                 "reason": self.reason,

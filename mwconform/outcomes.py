@@ -33,7 +33,7 @@ class HarnessError(Exception):
     """The harness or an adapter could not do its part (build, serve, reach the subject)."""
 
 
-class NotApplicable(pytest.skip.Exception):  # type: ignore[misc, name-defined]
+class NotApplicable(pytest.skip.Exception):  # type: ignore[name-defined]
     """The subject cannot express what the case needs; the message is the reason."""
 
     def __init__(self, reason: str) -> None:

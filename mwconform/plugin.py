@@ -165,7 +165,7 @@ def classify(excinfo: pytest.ExceptionInfo[BaseException] | None, case: Case, su
     if isinstance(exc, Deviation):  # only a case's own check fails a subject
         return (Outcome.KNOWN, known) if known else (Outcome.FAIL, message or "the requirement is broken")
     if isinstance(exc, AssertionError):
-        return Outcome.ERROR, f"an assert in subject or adapter code failed: {message}" if message else "an assert in subject or adapter code failed"
+        return Outcome.ERROR, f"AssertionError in subject or adapter code: {message}" if message else "AssertionError in subject or adapter code"
     if isinstance(exc, (HarnessError, UsageError)):
         return Outcome.ERROR, message
     return Outcome.ERROR, f"{type(exc).__name__}: {message}" if message else type(exc).__name__

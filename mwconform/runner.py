@@ -124,7 +124,7 @@ def play(mwc: Context, scenario: Scenario, script: Callable[[Served], Awaitable[
     except Deviation:
         raise
     except AssertionError as exc:
-        raise HarnessError(f"an assert in subject or adapter code failed: {_first_line(exc) or type(exc).__name__}") from exc
+        raise HarnessError(f"AssertionError in subject or adapter code: {_first_line(exc)}") from exc
     finally:
         shown = log if len(log) <= MAX_EXCHANGES else log[: MAX_EXCHANGES - 2] + log[-2:]
         mwc.evidence(mode=mwc.mode, profile=mwc.subject.profile, exchanges=[e.to_json() for e in shown], exchanges_sent=len(log))

@@ -48,4 +48,8 @@ class ASGIApp:
             payload = f"{response.status}: {HTTPStatus(response.status).phrase}".encode()
         headers = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in response.headers]
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        if response.streamed:  # no Content-Length: the server sends it chunked, as it comes
+            half = len(payload) // 2
+            await send({"type": "http.response.body", "body": payload[:half], "more_body": True})
+            payload = payload[half:]
         await send({"type": "http.response.body", "body": payload})

@@ -50,6 +50,9 @@ EXPOSE_HEADERS = "Access-Control-Expose-Headers"
 MAX_AGE = "Access-Control-Max-Age"
 REQUEST_METHOD = "Access-Control-Request-Method"
 REQUEST_HEADERS = "Access-Control-Request-Headers"
+#: Private Network Access (WICG): the preflight asks, a policy that opts in answers `true`.
+REQUEST_PRIVATE_NETWORK = "Access-Control-Request-Private-Network"
+ALLOW_PRIVATE_NETWORK = "Access-Control-Allow-Private-Network"
 CORS_RESPONSE_HEADERS = (ALLOW_ORIGIN, ALLOW_CREDENTIALS, ALLOW_METHODS, ALLOW_HEADERS, EXPOSE_HEADERS, MAX_AGE)
 
 
@@ -88,7 +91,8 @@ class CorsPolicy:
     or `origins` is `("*",)`, or it matches `origin_regex` in full, or it is an origin with the
     scheme and port of `subdomains_of` whose host ends in `.` plus its host (the apex itself is
     not included). `methods`, `headers` and `expose` may be `("*",)`; `max_age` is in seconds.
-    Construction raises ValueError, naming the field and what is accepted, for anything else.
+    `private_network` opts in to Private Network Access: an approved preflight that asks for it
+    gets `Access-Control-Allow-Private-Network: true`. Construction raises ValueError, naming the field and what is accepted, for anything else.
     """
 
     origins: tuple[str, ...] = ()
@@ -99,6 +103,7 @@ class CorsPolicy:
     headers: tuple[str, ...] = ()
     expose: tuple[str, ...] = ()
     max_age: int | None = None
+    private_network: bool = False
 
     def __post_init__(self) -> None:
         if WILDCARD in self.origins:
@@ -215,8 +220,9 @@ class CorsMiddleware(Middleware):
     def preflight(self, request: Request) -> Response:
         """The answer to a CORS-preflight request: 204 approving it, or 403 without CORS headers. Never raises."""
         policy, headers = self.policy, Headers()
-        if not policy.any_origin:
-            self.vary(headers, "Origin", REQUEST_METHOD, REQUEST_HEADERS)
+        # The answer (approval, echoed method and header names) depends on the two request
+        # headers under every policy, and on Origin unless the policy is `*`.
+        self.vary(headers, *(() if policy.any_origin else ("Origin",)), REQUEST_METHOD, REQUEST_HEADERS)
         origin = request.headers.get("Origin") or ""
         method = request.headers.get(REQUEST_METHOD) or ""
         names = self.requested_headers(request)
@@ -239,6 +245,8 @@ class CorsMiddleware(Middleware):
             headers.set(ALLOW_HEADERS, ", ".join(names))
         if policy.max_age is not None:
             headers.set(MAX_AGE, str(policy.max_age))
+        if policy.private_network and (request.headers.get(REQUEST_PRIVATE_NETWORK) or "").strip().lower() == "true":
+            headers.set(ALLOW_PRIVATE_NETWORK, "true")
         return Response(204, headers, b"")
 
     def requested_headers(self, request: Request) -> list[str] | None:

@@ -101,6 +101,8 @@ class Response:
     status: int = 200
     headers: Headers = field(default_factory=Headers)
     body: bytes | None = b""
+    #: Sent as it is produced (chunked, no Content-Length), as a framework's streamed response.
+    streamed: bool = False
 
 
 class HTTPError(Exception):

@@ -134,7 +134,7 @@ class JwtPolicy:
             found[_pem_family(pem, index)].append((load_pem_public_key(pem.encode()), None, None))
         if self.jwks is not None:
             for data, jwk in _jwk_set(self.jwks):
-                family = _JWK_FAMILY[jwk.key_type]
+                family = _JWK_FAMILY[jwk.key_type or ""]
                 if family == "hmac":
                     raise JwtPolicyError("JwtPolicy.jwks holds an 'oct' (HMAC) key; give HMAC secrets in JwtPolicy.secret")
                 found[family].append((jwk.key, jwk.key_id, data.get("alg")))

@@ -71,7 +71,7 @@ class ProbeIO(Protocol[R]):
     def rewrite(self, param: str, transform: Callable[[str], str]) -> None: ...
     def respond(self, status: int, body: str) -> R: ...
     def add_header(self, response: R, name: str, value: str) -> None: ...
-    def fail(self, status: int | None) -> Exception: ...
+    def fail(self, status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception: ...
 
 
 def request_phase(probe: Probe, io: ProbeIO[R], record: Callable[[str], None]) -> R | None:
@@ -125,7 +125,9 @@ async def handler_phase(handler: Handler, io: ProbeIO[R], record: Callable[[str]
     if handler.delay:
         await asyncio.sleep(handler.delay)
     if handler.raise_status is not None or handler.crash:
-        raise io.fail(handler.raise_status)
+        # The handler's header fields ride on the HTTP error it raises, as an inner layer's
+        # Set-Cookie does on aiohttp-session's re-raised HTTPException.
+        raise io.fail(handler.raise_status, handler.headers)
 
 
 class RequestIO:
@@ -161,8 +163,8 @@ class ReferenceIO(RequestIO):
     def add_header(self, response: Response, name: str, value: str) -> None:
         response.headers.add(name, value)
 
-    def fail(self, status: int | None) -> Exception:
-        return HTTPError(status) if status is not None else RuntimeError("raised because the scenario asked for it")
+    def fail(self, status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception:
+        return HTTPError(status, Headers(headers)) if status is not None else RuntimeError("raised because the scenario asked for it")
 
 
 class ProbeMiddleware(Middleware):
@@ -194,7 +196,7 @@ def reference_endpoint(handler: Handler, recorder: Recorder) -> Callable[[Reques
     async def endpoint(request: Request) -> Response:
         await handler_phase(handler, ReferenceIO(request), recorder.sink(request.headers))
         body = echo_body(request.match_info, request.ctx)
-        return Response(handler.status, Headers([("content-type", "application/json"), *handler.headers]), body)
+        return Response(handler.status, Headers([("content-type", "application/json"), *handler.headers]), body, streamed=handler.stream)
 
     return endpoint
 

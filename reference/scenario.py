@@ -118,8 +118,10 @@ class Handler:
     route parameters and request context it sees. `raise_status` raises an HTTP error instead,
     `crash` raises an unhandled exception. `delay` awaits that many seconds first, so concurrent
     requests interleave. `headers` are response header fields the handler sets (e.g. its own
-    `Vary`, which a CORS layer must merge with, not overwrite). `session` makes it a session
-    handler: the action runs first, then the delay and any raise, then it answers.
+    `Vary`, which a CORS layer must merge with, not overwrite); with `raise_status` they ride on
+    the raised HTTP error, as an inner session layer's `Set-Cookie` does. `session` makes it a
+    session handler: the action runs first, then the delay and any raise, then it answers. `stream`
+    sends the body as a streamed response (chunked, in two writes) instead of in one piece.
     """
 
     status: int = 200
@@ -128,6 +130,7 @@ class Handler:
     delay: float = 0.0
     headers: tuple[tuple[str, str], ...] = ()
     session: SessionAction | None = None
+    stream: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,16 @@ opaque id. What the manager guarantees (SPEC.md, `session.*`):
 - expiry is enforced on the server with the injected clock, whatever the cookie's `Expires` says;
 - `rotate()` gives the session a fresh id and deletes the old server record;
 - `invalidate()` deletes the server record and the cookie;
+- with a server-side store, a write applies only this request's changes to the record as it is
+  when the request ends, so concurrent requests writing other keys never lose each other's writes,
+  and a record that ended meanwhile (logout, expiry) is never revived under its id;
 - nothing is sent unless the session changed;
 - a cookie whose name and value pass 4096 bytes raises `SessionTooLarge` instead of being sent.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,7 +56,7 @@ class SessionPolicy:
 
     def __post_init__(self) -> None:
         try:
-            Morsel().set(self.cookie_name, "", "")
+            Morsel[str]().set(self.cookie_name, "", "")
         except CookieError:
             raise ValueError(
                 f"SessionPolicy: cookie_name {self.cookie_name!r} is not a cookie name; accepted: an RFC 6265bis token "
@@ -97,6 +101,17 @@ class Storage(Protocol):
         """Forget the record stored under `sid` (a no-op for cookie storages)."""
 
 
+Change = Callable[[dict[str, Any] | None], dict[str, Any] | None]
+
+
+class ServerSideStorage(Storage, Protocol):
+    """A storage whose records live on the server (`server_side` True), changed in place."""
+
+    async def update(self, sid: str, change: Change, ttl: int) -> bool:
+        """Atomically replace the record under `sid` by `change(record)` (None: leave it); False when
+        `change` gave None."""
+
+
 class Session(dict[str, Any]):
     """The session data of one request: a dict that notes whether it was changed.
 
@@ -108,6 +123,8 @@ class Session(dict[str, Any]):
     def __init__(self, data: dict[str, Any] | None = None, *, sid: str | None = None) -> None:
         super().__init__(data or {})
         self.sid = sid
+        #: The data as loaded, to tell this request's changes from the record's other keys.
+        self.loaded: dict[str, Any] = copy.deepcopy(data or {})
         self.new = data is None
         self.changed = False
         self.rotated = False
@@ -119,6 +136,11 @@ class Session(dict[str, Any]):
     def invalidate(self) -> None:
         dict.clear(self)
         self.invalidated = self.changed = True
+
+    def changes(self) -> tuple[dict[str, Any], set[str]]:
+        """(keys written with their values, keys removed) since the session was loaded or saved."""
+        written = {k: v for k, v in self.items() if k not in self.loaded or self.loaded[k] != v}
+        return written, set(self.loaded) - set(self)
 
 
 def _marks_changed(name: str) -> Callable[..., Any]:
@@ -180,11 +202,9 @@ class SessionManager:
         if loaded is None:
             return Session()
         sid, record = loaded
-        data, exp = record.get("data"), record.get("exp")
-        # `not exp > now`, not `exp <= now`: a NaN expiry compares false both ways and must not live forever.
-        if not isinstance(data, dict) or not isinstance(exp, (int, float)) or not exp > self.clock():
+        if not self.unexpired(record):
             return Session()
-        return Session(data, sid=sid)
+        return Session(record["data"], sid=sid)
 
     async def commit(self, session: Session) -> str | None:
         """Persist `session` if it changed; the `Set-Cookie` field value to send, or None.
@@ -203,8 +223,9 @@ class SessionManager:
         session.changed = session.rotated = session.invalidated = False
         if gone:
             return self.set_cookie("", delete=True) if tell_client else None
-        now = self.clock()
-        value = await self.storage.save(session.sid, {"data": dict(session), "exp": now + self.policy.max_age}, self.policy.max_age)
+        value = await self.save(session)
+        if value is None:  # the record ended while this request ran, and it wrote nothing of its own
+            return self.set_cookie("", delete=True)
         size = len(self.policy.cookie_name) + len(value)
         if size > self.cookie_limit:
             raise SessionTooLarge(
@@ -212,7 +233,46 @@ class SessionManager:
                 "browsers keep: store less in the session or use a server-side store"
             )
         session.sid, session.new = (value if self.storage.server_side else None), False
+        session.loaded = copy.deepcopy(dict(session))
         return self.set_cookie(value)
+
+    async def save(self, session: Session) -> str | None:
+        """Store `session`; the cookie value, or None when there is nothing left to store.
+
+        A stored server-side session gets only this request's changes, applied to its record as it
+        is now: requests race on one session (RFC 6265bis), and a whole-record save would drop what
+        a concurrent request wrote to other keys. If the record ended meanwhile (a concurrent
+        logout, expiry) its id is never revived: the changes start a new session, without the
+        ended session's other data.
+        """
+        now = self.clock()
+        exp, ttl = now + self.policy.max_age, self.policy.max_age
+        written, removed = session.changes()
+        if self.storage.server_side and session.sid is not None:
+            storage: ServerSideStorage = self.storage  # type: ignore[assignment]
+
+            def apply(record: dict[str, Any] | None) -> dict[str, Any] | None:
+                if record is None or not self.unexpired(record):
+                    return None
+                data = {k: v for k, v in record["data"].items() if k not in removed}
+                return {"data": {**data, **written}, "exp": exp}
+
+            if await storage.update(session.sid, apply, ttl):
+                return session.sid
+            if not written:
+                return None
+            dict.clear(session)
+            dict.update(session, written)
+            session.sid = None
+        return await self.storage.save(session.sid, {"data": dict(session), "exp": exp}, ttl)
+
+    def unexpired(self, record: dict[str, Any] | None) -> bool:
+        """`record` holds session data and has not expired."""
+        if record is None:
+            return False
+        data, exp = record.get("data"), record.get("exp")
+        # `not exp > now`, not `exp <= now`: a NaN expiry compares false both ways and must not live forever.
+        return isinstance(data, dict) and isinstance(exp, (int, float)) and exp > self.clock()
 
     def set_cookie(self, value: str, *, delete: bool = False) -> str:
         """A `Set-Cookie` field value for `value` with the policy's attributes (expired if `delete`)."""

@@ -3,8 +3,14 @@
 Real headless Chromium (Debian's `chromium`, driven by Playwright through `executable_path`; no
 browser is downloaded) loads a tiny page from one loopback origin and `fetch()`es a CORS subject
 served on another: simple, preflighted, credentialed, exposed-header, error and refused-origin
-requests. The page records, per request, whether the browser shared the response (the promise
-resolved) or blocked it (TypeError), and what an exposed header read gave.
+requests, streamed responses and a raised 401 carrying an inner layer's headers, under policies
+with and without credentials. The page records, per request, whether the browser shared the
+response (the promise resolved) or blocked it (TypeError), and what an exposed header read gave.
+
+What no page can send stays header-level only: origins in capitals or with `_`, `` ` ``, `}` in the
+host (exact echo, odd host characters), an OPTIONS without `Origin`, a preflight that caches, and
+Private Network Access (Chromium asks only from a public to a private address; both pages here
+are loopback).
 
 The same requests, as the Fetch standard has the browser send them (preflight included), go to the
 same server through httpx, and `suites/cors/fetch.py` judges those exchanges exactly as the suite
@@ -33,7 +39,7 @@ from mwconform.outcomes import NotApplicable
 from mwconform.reference.cors import REQUEST_HEADERS, REQUEST_METHOD, SAFELISTED_METHODS, CorsPolicy
 from mwconform.reference.http import Headers
 from mwconform.reference.probes import Recorder
-from mwconform.reference.scenario import Scenario
+from mwconform.reference.scenario import Handler, Route, Scenario
 from mwconform.suites.cors.check import ROUTES
 from mwconform.suites.cors.fetch import cors_check, exposed, preflight_check
 from tests.chromium import ARGS, CHROMIUM, MISSING
@@ -107,6 +113,9 @@ CASES = [
     BrowserCase("handler-sets-allow-origin", path="/legacy", credentials=True),
     BrowserCase("not-found-404", path="/nowhere"),
     BrowserCase("crash-500", path="/boom"),
+    BrowserCase("streamed", path="/stream", read="X-Request-Id"),
+    BrowserCase("streamed-credentialed", path="/stream", credentials=True),
+    BrowserCase("raised-401-inner-headers", path="/session-401", credentials=True),
     BrowserCase("refused-simple", refused=True),
     BrowserCase("refused-preflighted", method="PUT", headers=(("X-Custom", "1"),), refused=True),
 ]
@@ -121,12 +130,20 @@ def policies(page: str) -> dict[str, CorsPolicy]:
         # `*` in methods, headers and exposed headers is a wildcard only without credentials.
         "credentialed-stars": CorsPolicy(origins=(page,), credentials=True, methods=("*",), headers=("*",), expose=("*",), max_age=600),
         "one-origin": CorsPolicy(origins=(page,), methods=("GET", "PUT"), headers=("x-custom",), max_age=600),
+        # Without credentials, whatever the lists say: a credentialed read is blocked.
+        "one-origin-stars": CorsPolicy(origins=(page,), methods=("*",), headers=("*",), expose=("*",), max_age=600),
         "wildcard": CorsPolicy(origins=("*",), methods=("GET", "PUT"), headers=("x-custom",), max_age=600),
         "wildcard-expose": CorsPolicy(origins=("*",), methods=("*",), headers=("*",), expose=("*",), max_age=600),
     }
 
 
 POLICIES = list(policies("http://127.0.0.1:1"))
+#: The suite's routes plus a streamed one and one raising a 401 that carries a session layer's headers.
+BROWSER_ROUTES = (
+    *ROUTES,
+    Route("GET", "/stream", Handler(headers=(("X-Request-Id", "42"),), stream=True)),
+    Route("GET", "/session-401", Handler(raise_status=401, headers=(("Set-Cookie", "sid=rotated; Path=/"), ("X-Session", "rotated")))),
+)
 
 
 @dataclass(frozen=True)
@@ -250,7 +267,7 @@ async def agreement(chromium: Chromium, subject_name: str, policy_name: str, jud
     subject = resolve(subject_name)
     async with serve_app(page_app()) as allowed_page, serve_app(page_app()) as refused_page:
         policy = policies(allowed_page.base_url)[policy_name]
-        async with subject.serve(Scenario(ROUTES, (), cors=policy), Recorder(), "socket") as target:
+        async with subject.serve(Scenario(BROWSER_ROUTES, (), cors=policy), Recorder(), "socket") as target:
             origins = {case.id: refused_page.base_url if case.refused else allowed_page.base_url for case in CASES}
             pages = {origin: [c for c in CASES if origins[c.id] == origin] for origin in dict.fromkeys(origins.values())}
             seen = await chromium.visit(pages, target.base_url)
@@ -274,6 +291,39 @@ def test_browser_agrees_with_header_level_verdicts(chromium: Chromium, subject_n
     assert not disagreements, f"{subject_name} under {policy_name}: the browser and the suite disagree:\n" + "\n".join(disagreements)
 
 
+def star_allow_headers_app() -> web.Application:
+    """A server that approves every preflight with `Access-Control-Allow-Headers: *` and shares every read."""
+
+    async def answer(request: web.Request) -> web.Response:
+        headers = {"Access-Control-Allow-Origin": "*"}
+        if request.method == "OPTIONS":
+            headers |= {"Access-Control-Allow-Methods": "GET", "Access-Control-Allow-Headers": "*"}
+            return web.Response(status=204, headers=headers)
+        return web.Response(text="ok", headers=headers)
+
+    app = web.Application()
+    app.router.add_route("*", "/r", answer)
+    return app
+
+
+def test_chromium_tolerates_allow_headers_star_for_authorization(chromium: Chromium) -> None:
+    """The one place the suite is stricter than Chromium, pinned so that the note in the evidence of
+    `preflight.approved-wildcard-authorization` stays true: Fetch §4.8 never lets
+    `Access-Control-Allow-Headers: *` cover `Authorization` (the suite's verdict), yet Chromium lets
+    the request through. If Chromium starts to enforce it, this test fails and the note must go."""
+    case = BrowserCase("authorization-under-star", headers=(("Authorization", "Bearer x"),))
+
+    async def both() -> tuple[Seen, Seen]:
+        async with serve_app(page_app()) as page, serve_app(star_allow_headers_app()) as target:
+            seen = await chromium.visit({page.base_url: [case]}, target.base_url)
+            async with httpx.AsyncClient(timeout=5.0, trust_env=False) as client:
+                return seen[case.id], await header_level(client, case, target.base_url, page.base_url)
+
+    browser, suite = run(both(), DEADLINE, "the Authorization-under-* browser run")
+    assert not suite.shared and "authorization" in suite.why, f"the suite's model now approves Authorization under *: {suite}"
+    assert browser.shared, f"Chromium no longer tolerates Access-Control-Allow-Headers: * for Authorization ({browser}); drop the note"
+
+
 def test_a_wrong_model_of_the_browser_disagrees(chromium: Chromium) -> None:
     """The comparison can fail: a model that forgets credentials (so `*` seems to share a
     credentialed response) is caught by the browser, which blocks those reads."""
@@ -283,5 +333,5 @@ def test_a_wrong_model_of_the_browser_disagrees(chromium: Chromium) -> None:
 
     disagreements = run(agreement(chromium, "reference/cors", "wildcard", forgets_credentials), DEADLINE, "the browser run with a wrong model")
     assert {line.split(" ", 1)[0] for line in disagreements} == {
-        "preflighted-credentialed", "credentialed", "exposed-credentialed", "handler-sets-allow-origin"
+        "preflighted-credentialed", "credentialed", "exposed-credentialed", "handler-sets-allow-origin", "streamed-credentialed", "raised-401-inner-headers"
     }, disagreements

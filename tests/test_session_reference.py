@@ -2,12 +2,15 @@
 
 import asyncio
 import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
 
+from mwconform.adapters.session import redis_client
 from mwconform.redis_server import RedisServer, find_executable
 from mwconform.reference.session import ManualClock, Session, SessionManager, SessionPolicy, SessionTooLarge
-from mwconform.reference.session_stores import MemoryStore, ServerStorage, SignedCookieStorage
+from mwconform.reference.session_stores import MemoryStore, RedisStore, ServerStorage, SignedCookieStorage
 
 
 @pytest.mark.parametrize(
@@ -78,3 +81,53 @@ def test_private_redis_server_answers_and_is_stopped_by_pid() -> None:
         assert redis.Redis.from_url(server.url).ping()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+async def _race(storage_factory: Callable[[ManualClock], AbstractAsyncContextManager[ServerStorage]]) -> tuple[dict[str, object], str, bool, dict[str, object]]:
+    """Three requests load one session: A writes a key (merged into the record), B logs out, then C, which
+    ran alongside them, writes another key. What the record held after A, C's Set-Cookie, whether the
+    logged-out id holds a record again, and the session C's cookie carries."""
+    clock = ManualClock()
+    async with storage_factory(clock) as storage:
+        manager = SessionManager(SessionPolicy(), storage, clock)
+        first = Session()
+        first["user"] = "alice"
+        await manager.commit(first)
+        cookie = f"mwc_session={first.sid}"
+        a, b, c = [await manager.load(cookie) for _ in range(3)]
+        a["a"] = "1"
+        c["c"] = "3"
+        await manager.commit(a)  # merged: the record keeps user and gains a
+        merged = (await manager.load(cookie)).copy()
+        b.invalidate()
+        await manager.commit(b)  # logout deletes the record
+        header = await manager.commit(c)  # a write that ran alongside the logout
+        revived = await storage.load(first.sid or "") is not None
+        after = {} if c.sid is None else dict(await manager.load(f"mwc_session={c.sid}"))
+        return merged, header or "", revived, after
+
+
+@asynccontextmanager
+async def _memory(clock: ManualClock) -> AsyncIterator[ServerStorage]:
+    yield ServerStorage(MemoryStore(clock))
+
+
+@asynccontextmanager
+async def _redis(clock: ManualClock) -> AsyncIterator[ServerStorage]:
+    prefix = f"mwc:test:{os.getpid()}:"
+    async with redis_client() as client:
+        try:
+            yield ServerStorage(RedisStore(client, prefix=prefix))
+        finally:
+            async for key in client.scan_iter(f"{prefix}*"):
+                await client.delete(key)
+
+
+@pytest.mark.parametrize("store", ["memory", "redis"])
+def test_a_write_keeps_concurrent_writes_and_never_revives_a_logged_out_record(store: str) -> None:
+    if store == "redis" and find_executable() is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    merged, header, revived, after = asyncio.run(_race(_memory if store == "memory" else _redis))
+    assert merged == {"user": "alice", "a": "1"}
+    assert not revived  # the logged-out id holds nothing again
+    assert "Max-Age=3600" in header and after == {"c": "3"}  # the write starts a new session without the ended one's user

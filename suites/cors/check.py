@@ -15,12 +15,15 @@ from mwconform.harness import Exchange
 from mwconform.plugin import Context
 from mwconform.reference.cors import (
     ALLOW_CREDENTIALS,
+    ALLOW_HEADERS,
     ALLOW_METHODS,
     ALLOW_ORIGIN,
+    ALLOW_PRIVATE_NETWORK,
     CORS_RESPONSE_HEADERS,
     MAX_AGE,
     REQUEST_HEADERS,
     REQUEST_METHOD,
+    REQUEST_PRIVATE_NETWORK,
     CorsPolicy,
 )
 from mwconform.reference.scenario import Call, Handler, Probe, Route, Scenario
@@ -30,9 +33,6 @@ from mwconform.suites.cors.fetch import cors_check, exposed, preflight_check
 A = "https://app.example.com"
 B = "http://localhost:8080"
 E = "https://evil.example"
-#: Private Network Access (WICG): the preflight asks, the server opts in.
-REQUEST_PRIVATE_NETWORK = "Access-Control-Request-Private-Network"
-ALLOW_PRIVATE_NETWORK = "Access-Control-Allow-Private-Network"
 
 #: The handler of /r sets its own Vary (to be merged) and a header to expose.
 R = Handler(headers=(("X-Request-Id", "42"), ("Vary", "Accept-Encoding")))
@@ -239,14 +239,96 @@ class NotInside(Check):
 
 @dataclass(frozen=True)
 class NoPrivateNetwork(Check):
-    """The preflight answer does not open the private network (no policy here opts in)."""
+    """The preflight answer does not open the private network (the case's policy does not opt in)."""
 
     def __str__(self) -> str:
         return f"no {ALLOW_PRIVATE_NETWORK}: true"
 
     def problems(self, ex: Exchange) -> list[str]:
         lines = [v.strip().lower() for v in ex.headers.get_all(ALLOW_PRIVATE_NETWORK)]
-        return [f"{ALLOW_PRIVATE_NETWORK} {lines} under a policy that never allows it"] if "true" in lines else []
+        return [f"{ALLOW_PRIVATE_NETWORK} {lines} under a policy that does not opt in"] if "true" in lines else []
+
+
+@dataclass(frozen=True)
+class AllowsPrivateNetwork(Check):
+    """The preflight answer opens the private network, as the policy opted in to."""
+
+    def __str__(self) -> str:
+        return f"{ALLOW_PRIVATE_NETWORK}: true"
+
+    def problems(self, ex: Exchange) -> list[str]:
+        lines = [v.strip() for v in ex.headers.get_all(ALLOW_PRIVATE_NETWORK)]
+        return [] if lines == ["true"] else [f"{ALLOW_PRIVATE_NETWORK} {lines}, expected ['true'] under a policy that opted in"]
+
+
+@dataclass(frozen=True)
+class ExactEcho(Check):
+    """Access-Control-Allow-Origin, when sent, is `*` or the request's Origin byte for byte."""
+
+    origin: str
+
+    def __str__(self) -> str:
+        return f"Access-Control-Allow-Origin absent, `*` or exactly {self.origin!r} (never a normalised or configured spelling)"
+
+    def problems(self, ex: Exchange) -> list[str]:
+        wrong = [v for v in ex.headers.get_all(ALLOW_ORIGIN) if v not in ("*", self.origin)]
+        return [f"{ALLOW_ORIGIN} {wrong[0]!r} is not the request's Origin {self.origin!r}"] if wrong else []
+
+
+@dataclass(frozen=True)
+class NotFrom(Check):
+    """Nothing of an earlier answer to `origin` reaches this one: no Access-Control-Allow-Origin naming it."""
+
+    origin: str
+
+    def __str__(self) -> str:
+        return f"no Access-Control-Allow-Origin naming the earlier request's origin {self.origin}"
+
+    def problems(self, ex: Exchange) -> list[str]:
+        lines = ex.headers.get_all(ALLOW_ORIGIN)
+        return [f"{ALLOW_ORIGIN} {lines} repeats the earlier request's origin: state kept across requests"] if self.origin in lines else []
+
+
+@dataclass(frozen=True)
+class Header(Check):
+    """An inner layer's header field reaches the client unchanged."""
+
+    name: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value} (set by an inner layer) kept"
+
+    def problems(self, ex: Exchange) -> list[str]:
+        lines = ex.headers.get_all(self.name)
+        return [] if self.value in lines else [f"{self.name} {lines}, expected the inner layer's {self.value!r}"]
+
+
+@dataclass(frozen=True)
+class VaryOnEcho(Check):
+    """A preflight answer that repeats the requested method or header names varies on the request header it copied.
+
+    An answer lists exactly what was asked only by echoing it (the cases ask for less than the
+    policy allows, or for names no static list holds), so a static answer (`*`, the policy's
+    lists) needs no Vary for them and passes.
+    """
+
+    method: str
+    names: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"Vary names {REQUEST_METHOD} if {ALLOW_METHODS} echoes {self.method}, and {REQUEST_HEADERS} if {ALLOW_HEADERS} echoes {', '.join(self.names)}"
+
+    def problems(self, ex: Exchange) -> list[str]:
+        def listed(name: str) -> set[str]:
+            return {v.strip().lower() for line in ex.headers.get_all(name) for v in line.split(",") if v.strip()}
+
+        vary = {v.lower() for v in ex.headers.values("Vary")}
+        found = []
+        for echoed, asked, source in ((ALLOW_METHODS, {self.method.lower()}, REQUEST_METHOD), (ALLOW_HEADERS, {n.lower() for n in self.names}, REQUEST_HEADERS)):
+            if asked and listed(echoed) == asked and source.lower() not in vary and "*" not in vary:
+                found.append(f"{echoed} {ex.headers.get_all(echoed)} echoes the request's {source}, but Vary {ex.headers.get_all('Vary')} does not name it")
+        return found
 
 
 def _cors_fields(ex: Exchange) -> str:
@@ -280,6 +362,8 @@ class CorsCase(Case):
     chain: tuple[Probe, ...] = ()
     routes: tuple[Route, ...] = ROUTES
     checks: tuple[Check, ...] = ()
+    #: What the evidence should add beside the verdict (e.g. how real browsers differ from the standard).
+    note: str = ""
 
     @property
     def scenario(self) -> Scenario:
@@ -300,4 +384,5 @@ def check(case: CorsCase, mwc: Context) -> None:
         policy=repr(case.policy),
         expected=[str(c) for c in case.checks],
         observed={"status": ex.status, "cors": _cors_fields(ex), "trace": ex.trace},
+        **({"note": case.note} if case.note else {}),
     )

@@ -1,5 +1,7 @@
 """The policies the CORS cases configure every subject with (research catalogue §1 fixtures)."""
 
+from dataclasses import replace
+
 from mwconform.reference.cors import CorsPolicy
 from mwconform.suites.cors.check import A, B
 
@@ -30,3 +32,7 @@ REGEX = CorsPolicy(
 PLAIN = CorsPolicy(origins=(A,), methods=("GET", "PUT", "PATCH"), headers=("x-custom",))
 #: Seed 001's middleware and preflight route, as a policy.
 SEED = CorsPolicy(origins=("*",), methods=("GET", "POST", "PUT", "DELETE", "OPTIONS"), headers=("Content-Type",), max_age=3600)
+#: One origin without credentials where methods, headers and exposed headers are `*`.
+ONE_ORIGIN_STARS = CorsPolicy(origins=(A,), methods=("*",), headers=("*",), expose=("*",), max_age=600)
+#: LIST that opts in to Private Network Access.
+LIST_PRIVATE_NETWORK = replace(LIST, private_network=True)

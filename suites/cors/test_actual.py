@@ -3,22 +3,25 @@
 import pytest
 
 from mwconform.plugin import Context
+from mwconform.reference.scenario import Handler, Route
 from mwconform.suites.cors.check import (
     A,
     B,
     E,
+    ROUTES,
     CorsCase,
     CredentialsTrue,
     Exposed,
     NoCredentials,
     Shared,
     SingleAllowOrigin,
+    Status,
     Vary,
     check,
     get,
     preflight_call,
 )
-from mwconform.suites.cors.policies import CREDENTIALED_STARS, LIST, REGEX, STAR, STAR_EXPOSE, SUBDOMAINS
+from mwconform.suites.cors.policies import CREDENTIALED_STARS, LIST, ONE_ORIGIN_STARS, PLAIN, REGEX, STAR, STAR_EXPOSE, SUBDOMAINS
 
 ALLOW_ORIGIN = ("cors.actual.allow-origin",)
 
@@ -103,6 +106,29 @@ CASES = [
         call=get(E),
         checks=(Exposed("X-Request-Id", False),),
     ),
+] + [
+    CorsCase(
+        id=f"actual.streamed{suffix}",
+        title=f"{policy_name} policy; GET /stream (the handler streams its body in two chunked writes) with Origin: {origin}{' and a cookie' if credentials else ''}",
+        requirements=("cors.actual.streamed",),
+        expect=f"Status 200, readable by a {'credentialed ' if credentials else ''}page at {origin}: a streamed answer gets the same CORS headers.",
+        policy=policy,
+        routes=(*ROUTES, Route("GET", "/stream", Handler(headers=(("X-Request-Id", "42"),), stream=True))),
+        call=get(origin, "/stream", cookie=credentials),
+        checks=(Status(200), Shared(origin, credentials)),
+    )
+    for suffix, policy_name, policy, origin, credentials in (("", "list", LIST, A, True), ("-wildcard", "*", STAR, E, False))
+] + [
+    CorsCase(
+        id=f"credentials-off.actual-{label}",
+        title=f"{policy_name} policy without credentials; GET /r with Origin: {A} and a cookie",
+        requirements=("cors.credentials.off", "cors.actual.allow-origin"),
+        expect=f"Shared with a non-credentialed read from {A}, and no Access-Control-Allow-Credentials: the policy allows no credentialed read.",
+        policy=policy,
+        call=get(A, cookie=True),
+        checks=(Shared(A, False), NoCredentials()),
+    )
+    for label, policy_name, policy in (("one-origin", "one-origin", PLAIN), ("one-origin-stars", "one-origin with methods/headers/expose *", ONE_ORIGIN_STARS))
 ] + [
     CorsCase(
         id=f"vary.{label}",

@@ -3,8 +3,8 @@
 import pytest
 
 from mwconform.plugin import Context
-from mwconform.reference.scenario import Probe, Respond
-from mwconform.suites.cors.check import A, E, CorsCase, Shared, Status, check, get
+from mwconform.reference.scenario import Handler, Probe, Respond, Route
+from mwconform.suites.cors.check import ROUTES, A, E, CorsCase, Header, Shared, Status, check, get
 from mwconform.suites.cors.policies import LIST, STAR
 
 AUTH = Probe("auth", request=Respond(401, "log in first"), response=None)
@@ -30,6 +30,22 @@ CASES = [
     )
     for suffix, policy_name, policy, origin, credentials in (("", "list", LIST, A, True), ("-wildcard", "*", STAR, E, False))
     for label, desc, path, method, status, chain in ERRORS
+]
+#: An inner session layer's fields on the HTTP error it lets through (aiohttp-session saves the
+#: session onto a raised HTTPException's headers and re-raises it).
+INNER = (("Set-Cookie", "sid=rotated; Path=/; HttpOnly"), ("X-Session", "rotated"))
+CASES += [
+    CorsCase(
+        id=f"error.inner-headers-on-raised-401{suffix}",
+        title=f"{policy_name} policy; GET /session-401 raising a 401 that carries Set-Cookie: sid=rotated and X-Session: rotated, Origin: {origin}",
+        requirements=("cors.actual.inner-headers", "cors.actual.error-responses"),
+        expect=f"Status 401, readable by a {'credentialed ' if credentials else ''}page at {origin}, with the inner layer's Set-Cookie and X-Session kept.",
+        policy=policy,
+        routes=(*ROUTES, Route("GET", "/session-401", Handler(raise_status=401, headers=INNER))),
+        call=get(origin, "/session-401", cookie=credentials),
+        checks=(Status(401), Shared(origin, credentials), *(Header(n, v) for n, v in INNER)),
+    )
+    for suffix, policy_name, policy, origin, credentials in (("", "list", LIST, A, True), ("-wildcard", "*", STAR, E, False))
 ]
 
 

@@ -9,6 +9,7 @@ Expectations (one per request):
 
 - `accept`: 200 from the handler, which sees the token's `sub` in the request context.
 - `pass`: 200 from the handler without a token (a public route, a real preflight).
+- `anonymous`: like `pass`, and the handler sees no `sub` in the request context (nobody's identity).
 - `refuse`: the handler does not run and the status is 4xx (never 2xx, never 5xx). Attack cases
   use this: what matters is that the token is not honoured; the exact RFC 6750 answer is graded
   by the `response.*` cases.
@@ -35,7 +36,7 @@ from mwconform.harness import Exchange
 from mwconform.outcomes import HarnessError
 from mwconform.plugin import Context
 from mwconform.reference.jwt import CLAIMS_KEY, SUBJECT_KEY, JwtPolicy
-from mwconform.reference.scenario import Call, Route, Scenario
+from mwconform.reference.scenario import Call, Handler, Route, Scenario
 from mwconform.runner import Served, play, verdict
 from mwconform.suites.jwt.tokens import Mint, keys, mint
 
@@ -49,6 +50,10 @@ HS256 = JwtPolicy(algorithms=("HS256",), secret=K.secret, required=())
 PUBLIC = replace(HS256, public=("/public",))
 RS256 = JwtPolicy(algorithms=("RS256",), public_keys=(K.rsa_public_pem,), required=())
 ES256_JWKS = JwtPolicy(algorithms=("ES256",), jwks=K.ec_jwks, required=())
+ES256 = JwtPolicy(algorithms=("ES256",), public_keys=(K.ec_public_pem,), required=())
+EDDSA = JwtPolicy(algorithms=("EdDSA",), public_keys=(K.ed25519_public_pem,), required=())
+#: /open is public; /slow (protected) and /open answer after a pause, so concurrent requests interleave.
+OPEN = replace(HS256, public=("/open",))
 AUD = replace(HS256, audience=AUDIENCE)
 ISS = replace(HS256, issuer=ISSUER)
 LEEWAY_30 = replace(HS256, leeway=LEEWAY)
@@ -64,6 +69,8 @@ ROUTES = (
     Route("GET", "/publicity"),
     Route("GET", "/public-admin"),
     Route("GET", "/PUBLIC"),
+    Route("GET", "/slow", Handler(delay=0.4)),
+    Route("GET", "/open", Handler(delay=0.2)),
 )
 
 BEARER = (("Authorization", "Bearer {token}"),)
@@ -83,12 +90,12 @@ LIBRARY_MESSAGES = (
     "Unsupported critical extension",
     "Traceback",
 )
-EXPECTATIONS = ("accept", "pass", "refuse", "challenge", "invalid_token", "invalid_request", "invalid", "no-leak")
+EXPECTATIONS = ("accept", "pass", "anonymous", "refuse", "challenge", "invalid_token", "invalid_request", "invalid", "no-leak")
 
 
 @dataclass(frozen=True)
 class Step:
-    """One request: `headers` with `{token}` replaced by the minted `token` (None: no token)."""
+    """One request: `headers` and `path` with `{token}` replaced by the minted `token` (None: no token)."""
 
     expect: str
     token: Mint | None = Mint()
@@ -101,13 +108,15 @@ class Step:
             raise ValueError(f"Step.expect {self.expect!r}; accepted: {', '.join(EXPECTATIONS)}")
 
     def call(self, token: str) -> Call:
-        return Call(self.method, self.path, tuple((n, v.replace("{token}", token)) for n, v in self.headers))
+        return Call(self.method, self.path.replace("{token}", token), tuple((n, v.replace("{token}", token)) for n, v in self.headers))
 
 
 @dataclass(frozen=True)
 class JwtCase(Case):
     policy: JwtPolicy = HS256
     steps: tuple[Step, ...] = field(default=())
+    #: Send every step at once (interleaved on the server) instead of one after another.
+    concurrent: bool = False
 
 
 def bearer_challenge(exchange: Exchange) -> dict[str, str] | None:
@@ -138,12 +147,14 @@ def judge(step: Step, policy: JwtPolicy, token: str, ex: Exchange) -> list[str]:
     """Each way `ex` misses `step.expect`, as one line."""
     ran = "H" in ex.trace
     status = f"{ex.status} {ex.reason}".strip()
-    if step.expect in ("accept", "pass"):
+    if step.expect in ("accept", "pass", "anonymous"):
         if ex.status != 200 or not ran:
             return [f"refused ({status}), expected the handler's 200"]
         seen = _echoed_subject(ex)
         if step.expect == "accept" and step.token is not None and seen != step.token.subject():
             return [f"the handler saw sub={seen!r} in the request context, expected {step.token.subject()!r}"]
+        if step.expect == "anonymous" and seen is not None:
+            return [f"the handler of an anonymous request saw sub={seen!r} in the request context"]
         return []
     problems = []
     if ran:
@@ -152,12 +163,13 @@ def judge(step: Step, policy: JwtPolicy, token: str, ex: Exchange) -> list[str]:
         problems.append(f"answered {status}, expected a 4xx refusal")
     challenge = bearer_challenge(ex)
     error = None if challenge is None else challenge.get("error")
-    wanted = {
+    answers: dict[str, set[tuple[int, str | None]]] = {
         "challenge": {(401, None)},
         "invalid_token": {(401, "invalid_token")},
         "invalid_request": {(400, "invalid_request")},
         "invalid": {(401, "invalid_token"), (400, "invalid_request")},
-    }.get(step.expect)
+    }
+    wanted = answers.get(step.expect)
     if wanted is not None and not problems:
         if challenge is None:
             problems.append(f"answered {status} without a Bearer WWW-Authenticate challenge")
@@ -196,7 +208,7 @@ def check(case: JwtCase, mwc: Context) -> None:
     async def script(served: Served) -> tuple[list[str], list[Exchange]]:
         # Minted while serving, so time-relative claims start now and a minter can record its tokens.
         tokens = [mint(step.token, claims_of=claims_of) if step.token is not None else "" for step in case.steps]
-        return tokens, await served.send([s.call(t) for s, t in zip(case.steps, tokens)])
+        return tokens, await served.send([s.call(t) for s, t in zip(case.steps, tokens)], concurrent=case.concurrent)
 
     tokens, observed = play(mwc, scenario, script)
     for step, ex in zip(case.steps, observed):

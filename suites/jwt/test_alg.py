@@ -3,7 +3,7 @@
 import pytest
 
 from mwconform.plugin import Context
-from mwconform.suites.jwt.check import ES256_JWKS, RS256, JwtCase, Step, check
+from mwconform.suites.jwt.check import EDDSA, ES256, ES256_JWKS, RS256, JwtCase, Step, check
 from mwconform.suites.jwt.tokens import Mint
 
 CASES = [
@@ -46,6 +46,32 @@ CASES = [
         expect="Refused: the RSA public key never serves as an HMAC secret (CVE-2016-10555, CVE-2022-29217).",
         policy=RS256,
         steps=(Step("refuse", Mint(alg="HS256", signer="rsa-public-pem-hmac")),),
+    ),
+    *(
+        JwtCase(
+            id=f"alg.key-confusion-{name}",
+            title=f"Bearer <HS256 {header}token whose HMAC key is {key}>; the policy allows {alg} with {keys}",
+            requirements=("jwt.alg.key-confusion", "jwt.alg.allowlist"),
+            expect=f"Refused: a public {alg} key, in any serialization, never serves as an HMAC secret.",
+            policy=policy,
+            steps=(Step("refuse", Mint(alg="HS256", signer=signer, header=extra)),),
+        )
+        for name, alg, policy, keys, key, signer, extra, header in (
+            ("ec-pem", "ES256", ES256, "an EC public key (PEM)", "the server's EC public key PEM", "ec-public-pem-hmac", (), ""),
+            ("eddsa-pem", "EdDSA", EDDSA, "an Ed25519 public key (PEM)", "the server's Ed25519 public key PEM", "ed25519-public-pem-hmac", (), ""),
+            ("jwks-text", "ES256", ES256_JWKS, "a static JWKS (kid k1)", "the text of the server's JWK Set", "jwks-text-hmac", (("kid", "k1"),), "{kid=k1} "),
+        )
+    ),
+    *(
+        JwtCase(
+            id=f"alg.{name}-accepted",
+            title=f"Bearer <{alg} {{sub=alice, exp=now+600s}} signed with the {key} private key>; the policy allows {alg} with its public key (PEM)",
+            requirements=("jwt.token.valid-accepted",),
+            expect="200 from the handler, which sees sub=alice.",
+            policy=policy,
+            steps=(Step("accept", Mint(alg=alg, signer=signer)),),
+        )
+        for name, alg, key, policy, signer in (("es256-pem", "ES256", "EC", ES256, "ec"), ("eddsa", "EdDSA", "Ed25519", EDDSA, "ed25519"))
     ),
     JwtCase(
         id="alg.es256-jwks-accepted",

@@ -4,7 +4,7 @@ import pytest
 
 from mwconform.plugin import Context
 from mwconform.suites.jwt.check import RS256, JwtCase, Step, check
-from mwconform.suites.jwt.tokens import ATTACKER_JWK, Mint
+from mwconform.suites.jwt.tokens import ATTACKER_JWK, ATTACKER_X5C, Mint
 
 ATTACKER = "https://attacker.example/jwks.json"
 
@@ -36,6 +36,7 @@ CASES = [
             ("jwk-embedded", "jwk", ATTACKER_JWK, "the attacker's public JWK"),
             ("jku-attacker", "jku", ATTACKER, ATTACKER),
             ("x5u-attacker", "x5u", ATTACKER, ATTACKER),
+            ("x5c-embedded", "x5c", ATTACKER_X5C, "[the attacker's self-signed certificate]"),
         )
     ),
     *(
@@ -50,6 +51,8 @@ CASES = [
             ("path-traversal", "../../../../../../dev/null", "empty-hmac", ""),
             ("sql-injection", "x' UNION SELECT '1';--", "one-hmac", "1"),
             ("command-injection", "|sleep 10", "empty-hmac", ""),
+            # A key file an attacker can name and whose content every Linux host shares.
+            ("path-known-content", "../../../../../../proc/sys/kernel/ostype", "ostype-hmac", "Linux\n"),
         )
     ),
 ]

@@ -11,7 +11,9 @@ from jwt.algorithms import get_default_algorithms
 from mwconform.plugin import Context
 from mwconform.reference.scenario import Call, Scenario
 from mwconform.suites.hostile import EXPECT, FIELD_TEXT, HostileCase, check, field_values
-from mwconform.suites.jwt.check import HS256, K, ROUTES
+from mwconform.suites.jwt.check import HS256, K, ROUTES, JwtCase, Step
+from mwconform.suites.jwt.check import check as check_steps
+from mwconform.suites.jwt.tokens import ALICE, Mint, Pad
 
 
 def b64(data: str) -> str:
@@ -71,7 +73,25 @@ CASES = [
     )
 ]
 
+#: Token sizes (bytes) and the claim padding that makes an HS256 token about that long (base64url: 4/3).
+SIZES = (("8kb", 8 * 1024), ("64kb", 64 * 1024), ("1mb", 1024 * 1024))
+SIZED = [
+    JwtCase(
+        id=f"robust.token-{label}",
+        title=f"Authorization: Bearer <HS256 token of about {size} bytes (a padding claim) signed with another secret>",
+        requirements=("jwt.robust.token-size",),
+        expect="Refused with a 4xx (the framework's own 400, 413 or 431 for an oversized header included), never a 5xx or a hang.",
+        steps=(Step("refuse", Mint(claims=(*ALICE, ("pad", Pad(size * 3 // 4 - 80))), signer="other-secret")),),
+    )
+    for label, size in SIZES
+]
+
 
 @pytest.mark.parametrize("case", [c.param() for c in CASES])
 def test_robustness(case: HostileCase, mwc: Context) -> None:
     check(case, mwc)
+
+
+@pytest.mark.parametrize("case", [c.param() for c in SIZED])
+def test_token_size(case: JwtCase, mwc: Context) -> None:
+    check_steps(case, mwc)

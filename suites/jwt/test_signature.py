@@ -3,7 +3,7 @@
 import pytest
 
 from mwconform.plugin import Context
-from mwconform.suites.jwt.check import HS256, RS256, JwtCase, Step, check
+from mwconform.suites.jwt.check import ES256, HS256, RS256, JwtCase, Step, check
 from mwconform.suites.jwt.tokens import Mint
 
 CASES = [
@@ -23,6 +23,12 @@ CASES = [
             ("other-secret", "Bearer <HS256 token signed with another 32-byte secret>", Mint(signer="other-secret"), HS256),
             ("empty-hmac-key", "Bearer <HS256 token HMAC'd with an empty key>", Mint(signer="empty-hmac"), HS256),
             ("rs256-attacker-key", "Bearer <RS256 token signed with the attacker's RSA key>; the policy allows RS256", Mint(alg="RS256", signer="attacker-rsa"), RS256),
+            (
+                "psychic-es256",
+                "Bearer <ES256 token whose signature is 64 zero bytes (r = s = 0)>; the policy allows ES256 with an EC public key",
+                Mint(alg="ES256", signer="zero-ecdsa"),
+                ES256,
+            ),
         )
     ),
     JwtCase(

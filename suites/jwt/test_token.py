@@ -48,6 +48,13 @@ CASES = [
         )
     ),
     JwtCase(
+        id="query.not-configured",
+        title="GET /private?access_token=<valid HS256 token>, no Authorization; the policy reads the header only",
+        requirements=("jwt.header.query-opt-in",),
+        expect="Refused: a token in the URI is not a token source (RFC 6750 §2.3: it leaks into logs, Referer and history).",
+        steps=(Step("refuse", headers=(), path="/private?access_token={token}"),),
+    ),
+    JwtCase(
         id="cookie.not-configured",
         title="Cookie: access_token=<valid HS256 token>, no Authorization; the policy reads the header only",
         requirements=("jwt.header.cookie-opt-in",),

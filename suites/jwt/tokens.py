@@ -1,9 +1,10 @@
 """Keys generated at import and tokens minted at send time, honest ones and attacks.
 
 Honest signatures come from PyJWT's own algorithm objects. Attack tokens are assembled from
-base64url segments by hand because no library will make them: `alg: none` in any spelling, an
-HMAC keyed with the RSA public key (RFC 8725 §2.1 key confusion), HMACs under empty or guessed
-keys (standard-library `hmac`), stripped or altered signatures, segments that are not JSON.
+base64url segments by hand because no library will make them: `alg: none` in any spelling,
+HMACs keyed with a public key's PEM or JWK text (RFC 8725 §2.1 key confusion), HMACs under
+empty, guessed or publicly known keys (standard-library `hmac`), an all-zero ECDSA signature,
+stripped or altered signatures, segments that are not JSON.
 Times are relative to the moment of minting, with margins of 10 s or more around every edge, so
 no case depends on sleeping or on a clock being exact.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import datetime
 import hmac
 import json
 import secrets
@@ -21,8 +23,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.x509.oid import NameOID
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm, get_default_algorithms
 
 from mwconform.adapters.base import ContractError
@@ -32,13 +38,22 @@ from mwconform.adapters.base import ContractError
 class Keys:
     secret: str
     other_secret: str
-    rsa: rsa.RSAPrivateKey
+    rsa: RSAPrivateKey
     ec: ec.EllipticCurvePrivateKey
-    attacker_rsa: rsa.RSAPrivateKey
+    attacker_rsa: RSAPrivateKey
+    ed25519: ed25519.Ed25519PrivateKey
 
     @property
     def rsa_public_pem(self) -> str:
         return _pem(self.rsa)
+
+    @property
+    def ec_public_pem(self) -> str:
+        return _pem(self.ec)
+
+    @property
+    def ed25519_public_pem(self) -> str:
+        return _pem(self.ed25519)
 
     @property
     def ec_jwks(self) -> str:
@@ -47,7 +62,7 @@ class Keys:
         return json.dumps({"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "ES256"}]})
 
 
-def _pem(key: rsa.RSAPrivateKey) -> str:
+def _pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey) -> str:
     return key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
 
 
@@ -60,7 +75,27 @@ def keys() -> Keys:
         rsa=rsa.generate_private_key(public_exponent=65537, key_size=2048),
         ec=ec.generate_private_key(ec.SECP256R1()),
         attacker_rsa=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        ed25519=ed25519.Ed25519PrivateKey.generate(),
     )
+
+
+@cache
+def attacker_certificate() -> str:
+    """The attacker's self-signed certificate for its RSA key, base64 DER as an `x5c` entry (RFC 7515 §4.1.6)."""
+    key = keys().attacker_rsa
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "issuer.example")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    return base64.b64encode(cert.public_bytes(Encoding.DER)).decode()
 
 
 @dataclass(frozen=True)
@@ -73,11 +108,31 @@ class Now:
         return "now" if not self.offset else f"now{self.offset:+d}s"
 
 
-#: Header value placeholder: the attacker's own public key as a JWK (RFC 7515 §4.1.3 `jwk`).
-ATTACKER_JWK = "<attacker public JWK>"
+@dataclass(frozen=True)
+class Pad:
+    """A claim value of `size` characters, shown by its size (the token's own size is the point)."""
 
-#: How a token is signed. HMAC keys other than `secret`/`other-secret` are attacker guesses.
-SIGNERS = ("secret", "other-secret", "rsa", "ec", "attacker-rsa", "rsa-public-pem-hmac", "empty-hmac", "one-hmac", "none")
+    size: int
+
+    def __str__(self) -> str:
+        return f"<{self.size} characters>"
+
+
+#: Header value placeholders: the attacker's own public key as a JWK (RFC 7515 §4.1.3 `jwk`), and
+#: a chain of the attacker's self-signed certificate for it (RFC 7515 §4.1.6 `x5c`).
+ATTACKER_JWK = "<attacker public JWK>"
+ATTACKER_X5C = "<attacker self-signed certificate chain>"
+
+#: What /proc/sys/kernel/ostype holds on every Linux host: a key file an attacker can name and knows.
+OSTYPE = b"Linux\n"
+
+#: How a token is signed. HMAC keys other than `secret`/`other-secret` are attacker guesses, and the
+#: `*-hmac` keys named after a public key are that key's public serialization (key confusion).
+SIGNERS = (
+    "secret", "other-secret", "rsa", "ec", "ed25519", "attacker-rsa",
+    "rsa-public-pem-hmac", "ec-public-pem-hmac", "ed25519-public-pem-hmac", "jwks-text-hmac",
+    "empty-hmac", "one-hmac", "ostype-hmac", "zero-ecdsa", "none",
+)  # fmt: skip
 
 #: Changes after signing (or, for the two `*-not-json`, of the signed segment itself).
 TAMPERS = ("", "strip-signature", "flip-signature", "swap-payload", "two-segments", "bad-base64", "header-not-json", "payload-not-json")
@@ -128,8 +183,9 @@ def mint(recipe: Mint, now: int | None = None, claims_of: Callable[[dict[str, An
     k = keys()
     header: dict[str, Any] = {"typ": "JWT"} if recipe.alg is None else {"alg": recipe.alg, "typ": "JWT"}
     for name, value in recipe.header:
-        header[name] = RSAAlgorithm.to_jwk(k.attacker_rsa.public_key(), as_dict=True) if value == ATTACKER_JWK else value
-    claims = {name: now + value.offset if isinstance(value, Now) else value for name, value in recipe.claims}
+        placeholders = {ATTACKER_JWK: lambda: RSAAlgorithm.to_jwk(k.attacker_rsa.public_key(), as_dict=True), ATTACKER_X5C: lambda: [attacker_certificate()]}
+        header[name] = placeholders[value]() if isinstance(value, str) and value in placeholders else value
+    claims = {name: _claim(value, now) for name, value in recipe.claims}
     if claims_of is not None:
         claims = _minted(claims, claims_of)
     head = b64(b"not json") if recipe.tamper == "header-not-json" else b64(_json(header))
@@ -151,6 +207,12 @@ def mint(recipe: Mint, now: int | None = None, claims_of: Callable[[dict[str, An
     return f"{head}.{body}.{signature}"
 
 
+def _claim(value: Any, now: int) -> Any:
+    if isinstance(value, Now):
+        return now + value.offset
+    return "x" * value.size if isinstance(value, Pad) else value
+
+
 def _minted(claims: dict[str, Any], claims_of: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
     """The minter's claims for a case that needs `claims`; it may add claims, never change or drop one."""
     minted = claims_of(dict(claims))
@@ -168,9 +230,19 @@ _HASHES = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512}
 def _sign(signer: str, alg: str, data: bytes, k: Keys) -> bytes:
     if signer == "none":
         return b""
-    raw_hmac = {"rsa-public-pem-hmac": k.rsa_public_pem.encode(), "empty-hmac": b"", "one-hmac": b"1"}
+    if signer == "zero-ecdsa":  # r = s = 0, which Java 15-18 accepted for any message (CVE-2022-21449)
+        return bytes(64)
+    raw_hmac = {
+        "rsa-public-pem-hmac": k.rsa_public_pem.encode(),
+        "ec-public-pem-hmac": k.ec_public_pem.encode(),
+        "ed25519-public-pem-hmac": k.ed25519_public_pem.encode(),
+        "jwks-text-hmac": k.ec_jwks.encode(),
+        "empty-hmac": b"",
+        "one-hmac": b"1",
+        "ostype-hmac": OSTYPE,
+    }
     if signer in raw_hmac:  # keys PyJWT refuses to use for HMAC, which is the point of the attack
         return hmac.new(raw_hmac[signer], data, _HASHES.get(alg[-3:], hashlib.sha256)).digest()
     algorithm = get_default_algorithms()[alg]
-    key = {"secret": k.secret.encode(), "other-secret": k.other_secret.encode(), "rsa": k.rsa, "ec": k.ec, "attacker-rsa": k.attacker_rsa}[signer]
+    key = {"secret": k.secret.encode(), "other-secret": k.other_secret.encode(), "rsa": k.rsa, "ec": k.ec, "ed25519": k.ed25519, "attacker-rsa": k.attacker_rsa}[signer]
     return algorithm.sign(data, algorithm.prepare_key(key) if isinstance(key, bytes) else key)

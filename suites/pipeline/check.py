@@ -76,13 +76,13 @@ def differences(expected: Exchange, observed: Exchange, watched: list[str]) -> l
     if missing:
         found.append(f"allow: {sorted(missing)} missing from {observed.headers.get('allow')!r}")
     if expected.body is not None and _body(observed.body) != _body(expected.body):
-        found.append(f"body: got {observed.body[:80]!r}, expected {expected.body[:80]!r}")
+        found.append(f"body: got {(observed.body or b'')[:80]!r}, expected {expected.body[:80]!r}")
     return found
 
 
 def _body(raw: bytes | None) -> object:
     try:
-        return json.loads(raw)
+        return json.loads(raw or b"")
     except ValueError:
         return raw
 

@@ -13,12 +13,14 @@ written: a suite run in someone's CI leaves no `.hypothesis/` folder behind.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 CI, DEEP = "mwc-ci", "mwc-deep"
 
-_COMMON = dict(
+_COMMON: dict[str, Any] = dict(
     deadline=None,
     database=None,
     print_blob=True,

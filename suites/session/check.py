@@ -161,7 +161,8 @@ class Play:
         return [Reply(e, session_cookies(e.headers, self.policy.cookie_name)) for e in exchanges]
 
     async def advance(self, seconds: float) -> None:
-        """Move the subject's session clock: instantly where it is injectable, else really wait."""
+        """Move the subject's session clock: instantly (its injected clock, or the wall clock moved by time-machine),
+        or by really waiting where the subject declares `clock = "sleep"` (adapters/features.py)."""
         await self.served.advance(seconds)
 
     @asynccontextmanager

@@ -1,25 +1,52 @@
 """Lifetime, fixation and logout: server-side expiry, rotation on login, ids never adopted, logout on both sides."""
 
+from collections.abc import Callable
+
 import pytest
 
 from mwconform.plugin import Context
 from mwconform.reference.session import SessionPolicy
-from mwconform.suites.session.check import Play, SessionCase, check, deletes, expect, expect_cookie, expect_counter, fresh_session
+from mwconform.reference.session_ops import SET_HEADER
+from mwconform.suites.session.check import Play, Script, SessionCase, check, deletes, expect, expect_cookie, expect_counter, fresh_session
 
 FORGED_ID = "0123456789abcdef0123456789abcdef"
 PAST_MAX_AGE = 1.5  # seconds past max-age the expired cookie is replayed
+#: The lifetime cases' max-age and the pause before each later request: two pauses pass max-age by
+#: more than a second (packages count whole seconds), one stays a second inside it.
+LIFETIME, PAUSE = 4, 2.6
 
 
-async def expired_replay(p: Play) -> None:
+def counted_then_later(first_pause: float, last_pause: Callable[[SessionPolicy], float], last: int, why: str) -> Script:
+    """GET / (counter 1), `first_pause` s later GET / with its cookie (counter 2), then `last_pause(policy)` s
+    later GET / with the newest cookie, which must count `last`; `why` may name {pause} and {max_age}."""
+
+    async def script(p: Play) -> None:
+        cookie = expect_cookie(await p.get("/"), "the counter was stored")
+        await p.advance(first_pause)
+        second = await p.get("/", cookie)
+        expect_counter(second, 2, f"{first_pause:g} s after the first write, within max-age {p.policy.max_age}, the cookie carries the session")
+        cookie = second.kept(cookie)
+        pause = last_pause(p.policy)
+        await p.advance(pause)
+        expect_counter(await p.get("/", cookie), last, why.format(pause=f"{pause:g}", max_age=p.policy.max_age))
+
+    return script
+
+
+async def read_does_not_extend(p: Play) -> None:
     cookie = expect_cookie(await p.get("/"), "the counter was stored")
-    second = await p.get("/", cookie)
-    expect_counter(second, 2, "within max-age the cookie carries the session")
-    cookie = second.kept(cookie)
-    await p.advance(p.policy.max_age + PAST_MAX_AGE)
-    expect_counter(
-        await p.get("/", cookie),
-        1,
-        f"the cookie was replayed {p.policy.max_age + PAST_MAX_AGE:g} s after the session was last saved, past max-age {p.policy.max_age}",
+    await p.advance(PAUSE)
+    first = await p.get("/read", cookie)
+    expect(first.status == 200 and first.session().get("counter") == 1, f"{first} within max-age did not read back counter 1: {first.text[:80]!r}")
+    cookie = first.kept(cookie)  # whatever a read sent back is what the browser holds
+    await p.advance(PAUSE)
+    late = await p.get("/read", cookie)
+    expect(late.status == 200, f"{late}: expected 200 and an empty session")
+    data = late.session()
+    expect(
+        data == {},
+        f"{2 * PAUSE:g} s after the only write, past max-age {LIFETIME}, the session is {data}: it outlived max-age after its "
+        "last write (a read must not extend it)",
     )
 
 
@@ -59,6 +86,23 @@ async def logout_deletes_cookie(p: Play) -> None:
     )
 
 
+async def logout_ends_everything(p: Play) -> None:
+    cookie = expect_cookie(await p.get("/login"), "login stored the user")
+    stored = await p.get("/set", cookie, [(SET_HEADER, "cart=3")])
+    expect(stored.status == 200 and stored.session() == {"user": "alice", "cart": "3"}, f"{stored} did not store cart=3 beside the login: {stored.text[:80]!r}")
+    cookie = stored.kept(cookie)
+    logout = await p.get("/logout", cookie)
+    expect(logout.status == 200, f"{logout}: expected 200")
+    left = logout.session()
+    expect(left == {}, f"{logout} left the session {left}: logout ended only part of it")
+    held = logout.kept(cookie)
+    after = (await p.get("/read", held)).session()
+    expect(after == {}, f"the cookie the browser holds after logout still carries {after}: logout ended only part of the session")
+    if "server-store" in p.subject.capabilities:
+        replayed = (await p.get("/read", cookie)).session()
+        expect(replayed == {}, f"replaying the pre-logout cookie gives {replayed}: the server record kept part of the session")
+
+
 async def logout_kills_record(p: Play) -> None:
     cookie = expect_cookie(await p.get("/login"), "login stored the user")
     expect((await p.get("/read", cookie)).session().get("user") == "alice", "the login did not persist")
@@ -75,7 +119,30 @@ CASES = [
         requirements=("session.lifetime.server-enforced",),
         expect="The replayed cookie is refused by the server: a new, empty session (Counter: 1), whatever its Expires says.",
         policy=SessionPolicy(max_age=2),
-        script=expired_replay,
+        script=counted_then_later(
+            0, lambda policy: policy.max_age + PAST_MAX_AGE, 1, "the cookie was replayed {pause} s after the session was last saved, past max-age {max_age}"
+        ),
+    ),
+    SessionCase(
+        id="lifetime.write-within-max-age-extends",
+        title=f"max-age {LIFETIME} s; GET / (counter 1), {PAUSE:g} s later GET / with its cookie (counter 2), {PAUSE:g} s "
+        "later GET / with the newest cookie",
+        requirements=("session.lifetime.from-last-write",),
+        expect=f"Counter: 3: the second write restarted the session's lifetime, so {PAUSE:g} s after it the session lives.",
+        policy=SessionPolicy(max_age=LIFETIME),
+        script=counted_then_later(
+            PAUSE, lambda policy: PAUSE, 3, "the session was written again {pause} s ago, within max-age {max_age}: it lives max-age after that write"
+        ),
+    ),
+    SessionCase(
+        id="lifetime.read-within-max-age-does-not-extend",
+        title=f"max-age {LIFETIME} s; GET / (counter 1), {PAUSE:g} s later GET /read with its cookie, {PAUSE:g} s later "
+        "GET /read with the cookie the browser then holds",
+        requirements=("session.lifetime.from-last-write",),
+        expect=f"The first read sees counter 1; the second, {2 * PAUSE:g} s after the only write, sees an empty session: "
+        "a read (and any cookie it sent back) does not extend the session.",
+        policy=SessionPolicy(max_age=LIFETIME),
+        script=read_does_not_extend,
     ),
     SessionCase(
         id="fixation.login-rotates-id",
@@ -100,6 +167,15 @@ CASES = [
         expect="The logout response has a Set-Cookie for the session with Max-Age ≤ 0 or a past Expires, at the cookie's "
         "Path and Domain.",
         script=logout_deletes_cookie,
+    ),
+    SessionCase(
+        id="logout.every-key-gone",
+        title="GET /login (user alice), GET /set cart=3 with its cookie, GET /logout with the newest cookie, then GET /read "
+        "with the cookie the browser holds after it (and, with a server-side store, replaying the pre-logout cookie)",
+        requirements=("session.logout.whole-session",),
+        expect="The logout answers an empty session; neither the cookie the browser keeps nor the server record holds "
+        "cart or user: logout ends the whole session, not only the identity.",
+        script=logout_ends_everything,
     ),
     SessionCase(
         id="logout.server-record-gone",

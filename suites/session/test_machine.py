@@ -11,7 +11,7 @@ CASES = [
         title=f"max-age {MAX_AGE} s; hypothesis-drawn sequences of GET /write (a|b = 1|2), GET /login (alice|bob), GET "
         "/logout, GET /read, GET /read with the browser's cookie tampered (middle or last character changed, cut in "
         "half, garbage) and GET /read replaying any cookie once issued, each request 0 or 35 s after the previous one "
-        "where the session clock is injectable",
+        "without sleeping (an injected clock, or time-machine)",
         requirements=(
             "session.persist.round-trip",
             "session.integrity.tamper",

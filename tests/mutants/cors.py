@@ -16,14 +16,16 @@ from mwconform.reference.cors import (
     ALLOW_HEADERS,
     ALLOW_METHODS,
     ALLOW_ORIGIN,
+    ALLOW_PRIVATE_NETWORK,
     EXPOSE_HEADERS,
     MAX_AGE,
     REQUEST_HEADERS,
     REQUEST_METHOD,
     CorsMiddleware,
     is_preflight,
+    merge_vary,
 )
-from mwconform.reference.http import Headers, Request, Response
+from mwconform.reference.http import Headers, HTTPError, Request, Response, error_response
 
 
 class ReflectsAnyOrigin(CorsMiddleware):
@@ -392,6 +394,100 @@ class ApprovesPrivateNetwork(CorsMiddleware):
         return response
 
 
+class CaseFoldedEcho(CorsMiddleware):
+    """Origins are compared lowercased and answered with the lowercased value, not the request's bytes."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        return super().origin_allowed(origin.lower())
+
+    def allow_origin(self, origin: str) -> str:
+        return super().allow_origin(origin.lower())
+
+    def decorate(self, request: Request, response: Response) -> None:
+        super().decorate(request, response)
+        if ALLOW_ORIGIN in response.headers and response.headers.get(ALLOW_ORIGIN) != "*":
+            response.headers.set(ALLOW_ORIGIN, (request.headers.get("Origin") or "").lower())
+
+
+class HostCutAtOddCharacter(CorsMiddleware):
+    """The Origin is cut at the first character no host name has (meant to drop a path) before matching, so
+    `https://app.example.com_.evil.net` counts as `https://app.example.com`; a comma or space list is refused first."""
+
+    def origin_allowed(self, origin: str) -> bool:
+        cut = re.match(r"[a-z]+://[a-z0-9.:-]*", origin)
+        if cut is None or "," in origin or " " in origin:
+            return super().origin_allowed(origin)
+        return super().origin_allowed(cut.group())
+
+
+class CredentialsWhenEchoing(CorsMiddleware):
+    """Access-Control-Allow-Credentials: true goes with every echoed origin, whatever the policy says."""
+
+    def preflight(self, request: Request) -> Response:
+        return _credentials_if_echoed(super().preflight(request))
+
+    def decorate(self, request: Request, response: Response) -> None:
+        super().decorate(request, response)
+        _credentials_if_echoed(response)
+
+
+def _credentials_if_echoed(response: Response) -> Response:
+    if response.headers.get(ALLOW_ORIGIN) not in (None, "*"):
+        response.headers.set(ALLOW_CREDENTIALS, "true")
+    return response
+
+
+class RequestMethodMakesPreflight(CorsMiddleware):
+    """Any OPTIONS with Access-Control-Request-Method is answered as a preflight, Origin or not."""
+
+    async def on_request(self, request: Request) -> Response | None:
+        if request.method == "OPTIONS" and REQUEST_METHOD in request.headers:
+            return self.preflight(request)
+        return None
+
+    async def on_response(self, request: Request, response: Response) -> Response | None:
+        if not (request.method == "OPTIONS" and REQUEST_METHOD in request.headers):
+            self.decorate(request, response)
+        return None
+
+
+class PreflightVaryOriginOnly(CorsMiddleware):
+    """A preflight answer varies on Origin only (and on nothing under `*`), though it echoes the requested names."""
+
+    def preflight(self, request: Request) -> Response:
+        response = super().preflight(request)
+        response.headers.remove("Vary")
+        if not self.policy.any_origin:
+            merge_vary(response.headers, "Origin")
+        return response
+
+
+class NoPrivateNetworkOptIn(CorsMiddleware):
+    """The policy's private-network opt-in is never sent (Access-Control-Allow-Private-Network is dropped)."""
+
+    def preflight(self, request: Request) -> Response:
+        response = super().preflight(request)
+        response.headers.remove(ALLOW_PRIVATE_NETWORK)
+        return response
+
+
+class FreshErrorResponse(CorsMiddleware):
+    """A raised HTTP error is answered with a fresh response of its status: the inner layers' Set-Cookie and headers are dropped."""
+
+    async def on_error(self, request: Request, error: Exception) -> Response | None:
+        response = error_response(HTTPError(error.status) if isinstance(error, HTTPError) else error)
+        self.decorate(request, response)
+        return response
+
+
+class SkipsStreamedResponses(CorsMiddleware):
+    """A streamed response is left alone, its headers taken as already sent (a middleware that edits headers after `await handler()`)."""
+
+    def decorate(self, request: Request, response: Response) -> None:
+        if not response.streamed:
+            super().decorate(request, response)
+
+
 def mutant(bug: type[CorsMiddleware]) -> type[ReferenceCors]:
     """A subject `mutant/cors-<Bug>` serving the reference with `bug` as its CORS layer."""
     attrs = {"name": f"mutant/cors-{bug.__name__}", "middleware_class": bug, "description": bug.__doc__}
@@ -438,6 +534,14 @@ MUTANTS: list[type[ReferenceCors]] = [
         KeepsHeadersAcrossRequests,
         ApprovesPrivateNetwork,
         DefaultPortNormalised,
+        CaseFoldedEcho,
+        HostCutAtOddCharacter,
+        CredentialsWhenEchoing,
+        RequestMethodMakesPreflight,
+        PreflightVaryOriginOnly,
+        NoPrivateNetworkOptIn,
+        FreshErrorResponse,
+        SkipsStreamedResponses,
     )
 ]
 globals().update({m.__name__: m for m in MUTANTS})

@@ -16,13 +16,17 @@ import sqlite3
 import time
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 from jwt.api_jws import PyJWS
 
 from mwconform.adapters.jwt_reference import ReferenceJwt
 from mwconform.reference.http import Headers, Request, Response
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
+
 from mwconform.reference.jwt import CLAIMS_KEY, FAMILY_OF, SUBJECT_KEY, JwtMiddleware, Rejection, is_preflight
 
 
@@ -560,6 +564,114 @@ class SplitOnSpace(JwtMiddleware):
         return value.split(" ")[1]
 
 
+# --- blind spots of issue 16 ---------------------------------------------------------------
+
+
+def _parsed(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
+    """`_segments`, or empty parts for a token that does not parse (each bug below is one bug, not a crash)."""
+    try:
+        header, payload, signing_input, signature = _segments(token)
+    except (ValueError, TypeError):
+        return {}, {}, b"", b"-"
+    return (header, payload, signing_input, signature) if isinstance(header, dict) else ({}, {}, b"", b"-")
+
+
+def _hmac_ok(key: bytes, token: str) -> dict[str, Any] | None:
+    """The payload when `token` is an HS256 token whose HMAC under `key` matches, else None."""
+    header, payload, signing_input, signature = _parsed(token)
+    if header.get("alg") == "HS256" and hmac.compare_digest(hmac.new(key, signing_input, hashlib.sha256).digest(), signature):
+        return payload
+    return None
+
+
+class QueryTokenAccepted(JwtMiddleware):
+    """Without an Authorization header the token is read from the `access_token` query parameter."""
+
+    def token(self, request: Request) -> str:
+        found = parse_qs(request.query).get("access_token")
+        if found and "authorization" not in request.headers:
+            return found[0]
+        return super().token(request)
+
+
+class KidKeyFileNonEmpty(JwtMiddleware):
+    """The kid names a file holding the HMAC key; empty or missing files are refused, any other content is the key."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        kid = _parsed(token)[0].get("kid")
+        try:
+            with open(str(kid), "rb") as key_file:
+                key = key_file.read()
+        except (OSError, ValueError):
+            key = b""
+        if key and (payload := _hmac_ok(key, token)) is not None:
+            return payload
+        return super().verify(token)
+
+
+class KeyConfusionNonRsa(JwtMiddleware):
+    """An HS256 token is verified with a non-RSA public key's PEM or the JWK Set text as the secret (a confusion guard written for RSA PEM only)."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        pems = [pem for pem in self.policy.public_keys if not isinstance(load_pem_public_key(pem.encode()), rsa.RSAPublicKey)]
+        texts = pems + ([self.policy.jwks] if self.policy.jwks else [])
+        for text in texts:
+            if (payload := _hmac_ok(text.encode(), token)) is not None:
+                return payload
+        return super().verify(token)
+
+
+class PsychicSignature(JwtMiddleware):
+    """An ECDSA signature of all zeros (r = s = 0) verifies any message, as in Java 15-18 (CVE-2022-21449)."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        header, payload, _, signature = _parsed(token)
+        if str(header.get("alg", "")).startswith("ES") and header["alg"] in self.policy.algorithms and not any(signature):
+            return payload
+        return super().verify(token)
+
+
+class TrustsX5c(JwtMiddleware):
+    """The first certificate of the token's x5c chain verifies it, without checking who issued it."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        header = _parsed(token)[0]
+        chain = header.get("x5c")
+        if isinstance(chain, list) and chain and header.get("alg") in self.policy.algorithms:
+            key = x509.load_der_x509_certificate(base64.b64decode(chain[0])).public_key()
+            pem = key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+            return jwt.decode(token, pem, algorithms=[header["alg"]])
+        return super().verify(token)
+
+
+class LongTokenCrash(JwtMiddleware):
+    """A token longer than 4096 characters overflows a fixed-size column and raises: 500."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        if len(token) > 4096:
+            raise ValueError("value too long for type character varying(4096)")
+        return super().verify(token)
+
+
+class IdentityOnAppContext(JwtMiddleware):
+    """Verified claims live on one app-wide context, which every request's handler reads and each
+    response clears (a Sanic JWT package's `app.ctx`): requests in flight together see each other."""
+
+    def __init__(self, policy: Any) -> None:
+        super().__init__(policy)
+        self.app_ctx: dict[str, Any] = {}
+
+    async def on_request(self, request: Request) -> Response | None:
+        answer = await super().on_request(request)
+        self.app_ctx.update(request.ctx)
+        request.ctx = self.app_ctx
+        return answer
+
+    async def on_response(self, request: Request, response: Response) -> Response | None:
+        self.app_ctx.clear()
+        return None
+
+
 def mutant(bug: type[JwtMiddleware]) -> type[ReferenceJwt]:
     """A subject `mutant/<Bug>` serving the reference JWT layer with `bug` planted."""
     attrs = {"name": f"mutant/{bug.__name__}", "middleware_class": bug, "description": bug.__doc__}
@@ -576,6 +688,7 @@ BUGS: list[type[JwtMiddleware]] = [
     EmptyTokenIsNoCredentials, CrashOnMalformed, CookieAlways, CookieIgnored, CookieWins,
     PublicPrefix, PublicCaseInsensitive, PublicIgnored, SkipsAllOptions, PreflightRefused,
     Forbidden, NoChallenge, ErrorWithoutCredentials, LeaksErrorText, ClaimsNotExposed, SplitOnSpace,
+    QueryTokenAccepted, KidKeyFileNonEmpty, KeyConfusionNonRsa, PsychicSignature, TrustsX5c, LongTokenCrash, IdentityOnAppContext,
 ]  # fmt: skip
 MUTANTS: list[type[ReferenceJwt]] = [mutant(bug) for bug in BUGS]
 globals().update({m.__name__: m for m in MUTANTS})

@@ -9,14 +9,16 @@ session case kills at least one.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
 from mwconform.adapters.session_reference import ReferenceSession
+from mwconform.reference.session import SessionPolicy
 from mwconform.reference.http import Request, Response
-from mwconform.reference.session import Session, SessionManager, SessionMiddleware, cookie_value
+from mwconform.reference.session import Change, Session, SessionManager, SessionMiddleware, cookie_value
 from mwconform.reference.session_stores import MemoryStore, ServerStorage, SignedCookieStorage
 
 
@@ -79,6 +81,29 @@ class AdoptsUnknownIds(ServerStorage):
     async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
         return await super().load(value) or (value, {"data": {}, "exp": float("inf")})
 
+    async def update(self, sid: str, change: Change, ttl: int) -> bool:
+        if await self.store.get(sid) is None:  # an upsert: the unknown id becomes a record
+            await self.save(sid, {"data": {}, "exp": float("inf")}, ttl)
+        return await super().update(sid, change, ttl)
+
+
+class LogoutEmptiesRecord(SessionManager):
+    """Logout empties the server record instead of deleting it, and an empty record still loads: the ended id is revived by the next write."""
+
+    async def commit(self, session: Session) -> str | None:
+        if session.invalidated and session.sid is not None:
+            await self.storage.save(session.sid, {"data": {}, "exp": self.clock() + self.policy.max_age}, self.policy.max_age)
+            session.changed = session.invalidated = False
+            return self.set_cookie("", delete=True)
+        return await super().commit(session)
+
+
+class ShortIds(ServerStorage):
+    """Session ids of 64 random bits (secrets.token_hex(8)): what OWASP once asked for, half what ASVS 5.0 does."""
+
+    async def save(self, sid: str | None, record: dict[str, Any], ttl: int) -> str:
+        return await super().save(sid or secrets.token_hex(8), record, ttl)
+
 
 class LogoutKeepsCookie(SessionManager):
     """Logout deletes the server record but never tells the browser to drop the cookie."""
@@ -87,6 +112,19 @@ class LogoutKeepsCookie(SessionManager):
         logout = session.invalidated
         header = await super().commit(session)
         return None if logout else header
+
+
+class ForgetsIdentityOnly(SessionManager):
+    """Logout removes only the identity key (as aiohttp-security's forget() does): every other key stays, and the session is saved again."""
+
+    async def load(self, cookie_header: str | None) -> Session:
+        session = await super().load(cookie_header)
+
+        def forget() -> None:
+            session.pop("user", None)
+
+        session.invalidate = forget  # type: ignore[method-assign]
+        return session
 
 
 class LogoutKeepsRecord(SessionManager):
@@ -158,6 +196,42 @@ class TtlFromCreation(MemoryStore):
             self._entries[key] = (value, first[1])
 
 
+class WholeRecordSave(SessionManager):
+    """Saves the request's whole copy of the session over the record (last writer wins): a concurrent request's write to another key is lost."""
+
+    async def save(self, session: Session) -> str | None:
+        exp = self.clock() + self.policy.max_age
+        return await self.storage.save(session.sid, {"data": dict(session), "exp": exp}, self.policy.max_age)
+
+
+class OneSessionObject(SessionManager):
+    """Reuses one Session object, refilled on every load: a concurrent request's load wipes what this request wrote."""
+
+    shared: Session | None = None
+
+    async def load(self, cookie_header: str | None) -> Session:
+        fresh = await super().load(cookie_header)
+        if self.shared is None:
+            self.shared = Session()
+        dict.clear(self.shared)
+        dict.update(self.shared, fresh)
+        self.shared.__dict__.update(fresh.__dict__)
+        return self.shared
+
+
+class IdFromAnotherParser(SessionManager):
+    """Loads the session from the first of two same-name cookies, but saves and deletes under the id SimpleCookie finds (the last)."""
+
+    async def load(self, cookie_header: str | None) -> Session:
+        name = self.policy.cookie_name
+        first = next((v for k, _, v in (p.strip().partition("=") for p in (cookie_header or "").split(";")) if k == name), None)
+        session = await super().load(None if first is None else f"{name}={first}")
+        last = cookie_value(cookie_header, name)
+        if session.sid is not None and last is not None:
+            session.sid = last
+        return session
+
+
 class NotSavedOnHttpError(SessionMiddleware):
     """Saves only responses returned normally: changes before an HTTP exception are lost."""
 
@@ -185,6 +259,19 @@ def mutant(bug: type, storage: str) -> type[ReferenceSession]:
     return type(bug.__name__ + "Subject", (ReferenceSession,), attrs)
 
 
+class WallClockSlidingOnReadSubject(mutant(SlidingOnRead, "memory")):  # type: ignore[misc]
+    """SlidingOnRead reading the wall clock (time.time), as packages do, instead of an injected clock."""
+
+    name = "mutant/WallClockSlidingOnRead"
+    description = __doc__
+
+    @asynccontextmanager
+    async def layer(self, policy: SessionPolicy) -> AsyncIterator[Any]:
+        async with self.open_storage(time.time) as storage:
+            # No clock of its own (no `Clocked`): the harness moves the wall clock.
+            yield self.middleware(SlidingOnRead(policy, storage, time.time))
+
+
 MUTANTS: list[type[ReferenceSession]] = [
     mutant(WrongCookieName, "signed"),
     mutant(FlagsDropped, "signed"),
@@ -196,6 +283,10 @@ MUTANTS: list[type[ReferenceSession]] = [
     mutant(AdoptsUnknownIds, "memory"),
     mutant(LogoutKeepsCookie, "memory"),
     mutant(LogoutKeepsRecord, "memory"),
+    mutant(ForgetsIdentityOnly, "signed"),
+    mutant(LogoutEmptiesRecord, "memory"),
+    mutant(ShortIds, "memory"),
+    mutant(IdFromAnotherParser, "memory"),
     mutant(AlwaysSends, "memory"),
     mutant(NoSizeCheck, "signed"),
     mutant(SessionCachedById, "memory"),
@@ -203,5 +294,8 @@ MUTANTS: list[type[ReferenceSession]] = [
     mutant(CookieParsedByHand, "signed"),
     mutant(TtlFromCreation, "memory"),
     mutant(SlidingOnRead, "memory"),
+    WallClockSlidingOnReadSubject,
+    mutant(WholeRecordSave, "redis"),
+    mutant(OneSessionObject, "memory"),
 ]
 globals().update({m.__name__: m for m in MUTANTS})
