@@ -10,39 +10,42 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from examples.cors_rules import CorsRules, rules_for
+from examples.cors_rules import CorsRules, is_preflight, rules_for
+from mwconform.adapters.base import Setup
 from mwconform.adapters.features import CorsSubject
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def cors_middleware(rules: CorsRules) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
-    """Put it first in `app.middlewares`: it answers preflights and decorates every other response."""
+def setup_cors(app: web.Application, rules: CorsRules) -> None:
+    """Call before adding other middleware: preflights are answered outermost, every other response
+    (streamed ones, errors, 404 and 405 included) gets its CORS headers as aiohttp prepares it."""
 
     @web.middleware
     async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
-        origin = request.headers.get("Origin")
-        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        if is_preflight(request.method, request.headers):
             asked = request.headers.get("Access-Control-Request-Headers", "")
-            approved = rules.preflight(origin, request.headers["Access-Control-Request-Method"], asked)
+            approved = rules.preflight(request.headers["Origin"], request.headers["Access-Control-Request-Method"], asked)
             answer = web.Response(status=403 if approved is None else 204, headers=approved)
             rules.decorate_preflight(answer.headers)
             return answer
         try:
-            response = await handler(request)
-        except web.HTTPException as exc:  # 404, 405 and the handler's own HTTP errors
-            rules.decorate(exc.headers, origin)
+            return await handler(request)
+        except web.HTTPException:  # 404, 405 and the handler's own HTTP errors: decorated when prepared
             raise
-        except Exception:  # aiohttp would answer this 500 outside every middleware, without CORS headers
+        except Exception:  # aiohttp would answer this 500 itself, after every middleware
             logging.getLogger(__name__).exception("unhandled error")
-            response = web.Response(status=500, text="500 Internal Server Error")
-        rules.decorate(response.headers, origin)
-        return response
+            return web.Response(status=500, text="500 Internal Server Error")
 
-    return cors
+    async def decorate(request: web.Request, response: web.StreamResponse) -> None:
+        if not is_preflight(request.method, request.headers):
+            rules.decorate(response.headers, request.headers.get("Origin"))
+
+    app.middlewares.append(cors)
+    app.on_response_prepare.append(decorate)
 
 
-subject = CorsSubject("examples/cors-aiohttp", "aiohttp", lambda policy: cors_middleware(rules_for(policy)))
+subject = CorsSubject("examples/cors-aiohttp", "aiohttp", lambda policy: Setup(lambda app: setup_cors(app, rules_for(policy))))
 
 
 class OverwritesVary(CorsRules):
@@ -52,4 +55,4 @@ class OverwritesVary(CorsRules):
         return None if self.origins is None else "Origin"
 
 
-broken = CorsSubject("examples/cors-aiohttp-broken", "aiohttp", lambda policy: cors_middleware(rules_for(policy, OverwritesVary)))
+broken = CorsSubject("examples/cors-aiohttp-broken", "aiohttp", lambda policy: Setup(lambda app: setup_cors(app, rules_for(policy, OverwritesVary))))

@@ -21,6 +21,11 @@ CORS_HEADERS = (ALLOW_ORIGIN, "Access-Control-Allow-Credentials", "Access-Contro
 TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
 
 
+def is_preflight(method: str, headers: CIMultiDict[str]) -> bool:
+    """Fetch §3.2.2: an OPTIONS request with Origin and Access-Control-Request-Method."""
+    return method == "OPTIONS" and "Origin" in headers and "Access-Control-Request-Method" in headers
+
+
 @dataclass(frozen=True)
 class CorsRules:
     """`origins`, `methods`, `headers`: what is allowed, None for anything; header names in lower case."""
@@ -72,10 +77,8 @@ class CorsRules:
             headers["Vary"] = vary
 
     def decorate_preflight(self, headers: CIMultiDict[str]) -> None:
-        """A preflight's answer depends on its Origin too, approved or not."""
-        vary = self.vary([])
-        if vary is not None:
-            headers["Vary"] = vary
+        """A preflight's answer depends on its Origin and echoes its method and header names, approved or not."""
+        headers["Vary"] = ", ".join(filter(None, (self.vary([]), "Access-Control-Request-Method", "Access-Control-Request-Headers")))
 
     def vary(self, current: list[str]) -> str | None:
         """The response's new `Vary` given its current fields (None: leave it), so caches key on Origin."""
@@ -89,6 +92,8 @@ def rules_for(policy: CorsPolicy, rules_class: type[CorsRules] = CorsRules) -> C
     """The binding: the middleware's own configuration from the case's neutral policy, or n/a."""
     if policy.origin_regex or policy.subdomains_of:
         raise NotApplicable("this middleware allows listed origins or '*', no patterns")
+    if policy.private_network:
+        raise NotApplicable("this middleware never opts in to Private Network Access")
     if policy.credentials and "*" in policy.expose:
         raise NotApplicable("this middleware cannot expose '*' to credentialed requests (it would have to list each header)")
 

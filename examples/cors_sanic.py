@@ -7,13 +7,9 @@ from __future__ import annotations
 
 from sanic import HTTPResponse, Request, Sanic, empty
 
-from examples.cors_rules import CorsRules, rules_for
+from examples.cors_rules import CorsRules, is_preflight, rules_for
 from mwconform.adapters.base import Setup
 from mwconform.adapters.features import CorsSubject
-
-
-def is_preflight(request: Request) -> bool:
-    return request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
 
 
 def setup_cors(app: Sanic, rules: CorsRules) -> None:
@@ -21,10 +17,10 @@ def setup_cors(app: Sanic, rules: CorsRules) -> None:
 
     @app.on_request
     async def answer_preflight(request: Request) -> HTTPResponse | None:
-        if not is_preflight(request):
+        if not is_preflight(request.method, request.headers):
             return None
         asked = request.headers.get("Access-Control-Request-Headers", "")
-        approved = rules.preflight(request.headers.get("Origin"), request.headers["Access-Control-Request-Method"], asked)
+        approved = rules.preflight(request.headers["Origin"], request.headers["Access-Control-Request-Method"], asked)
         answer = empty(status=403 if approved is None else 204, headers=approved)
         rules.decorate_preflight(answer.headers)
         return answer
@@ -32,7 +28,7 @@ def setup_cors(app: Sanic, rules: CorsRules) -> None:
     @app.on_response
     async def decorate(request: Request, response: HTTPResponse) -> None:
         # Sanic runs response hooks on every response: the handler's, errors, 404, 405 and our preflights.
-        if not is_preflight(request):
+        if not is_preflight(request.method, request.headers):
             rules.decorate(response.headers, request.headers.get("Origin"))
 
 

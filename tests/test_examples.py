@@ -34,7 +34,8 @@ EXAMPLES: dict[str, list[tuple[str, str, set[str]]]] = {
     "pipeline": [("examples.pipeline_aiohttp:subject", "examples/pipeline-aiohttp", set())],
     "session": [
         ("examples.session_aiohttp:subject", "examples/session-aiohttp", set()),
-        ("examples.session_aiohttp:broken", "examples/session-aiohttp-broken", {"session.lifetime.server-enforced"}),
+        # The lifetime cases, and the session machine, which replays an expired cookie.
+        ("examples.session_aiohttp:broken", "examples/session-aiohttp-broken", {"session.lifetime.from-last-write", *MACHINE.requirements}),
         ("examples.session_sanic:subject", "examples/session-sanic", set()),
         (
             "examples.session_sanic:broken",
