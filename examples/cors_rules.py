@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from multidict import CIMultiDict
@@ -21,7 +22,7 @@ CORS_HEADERS = (ALLOW_ORIGIN, "Access-Control-Allow-Credentials", "Access-Contro
 TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
 
 
-def is_preflight(method: str, headers: CIMultiDict[str]) -> bool:
+def is_preflight(method: str, headers: Mapping[str, str]) -> bool:
     """Fetch §3.2.2: an OPTIONS request with Origin and Access-Control-Request-Method."""
     return method == "OPTIONS" and "Origin" in headers and "Access-Control-Request-Method" in headers
 

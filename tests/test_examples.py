@@ -40,8 +40,8 @@ EXAMPLES: dict[str, list[tuple[str, str, set[str]]]] = {
         (
             "examples.session_sanic:broken",
             "examples/session-sanic-broken",
-            # logout.deletes-cookie, and the session machine (its one case checks several requirements at once).
-            {"session.logout.delete-cookie", *MACHINE.requirements},
+            # The logout cases, and the session machine (its one case checks several requirements at once).
+            {"session.logout.delete-cookie", "session.logout.whole-session", *MACHINE.requirements},
         ),
     ],
 }
