@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .base import Subject
@@ -40,35 +45,143 @@ def subjects_of(adapter: str) -> list[Subject]:
 
 
 def resolve(spec: str) -> Subject:
-    """`aiohttp/native` (a bundled subject) or `package.module:attr` (yours) → a Subject.
+    """`aiohttp/native` or a `package.module:attr` that holds exactly one subject → that Subject."""
+    subjects = load(spec)
+    if len(subjects) != 1:
+        raise UsageError(f"{spec!r} holds {len(subjects)} subjects ({', '.join(s.name for s in subjects)}); name one of them")
+    return subjects[0]
 
-    `attr` may be a Subject instance, a Subject subclass, or a callable returning a Subject.
+
+def load(spec: str) -> list[Subject]:
+    """`aiohttp/native` (a bundled subject) or `package.module:attr` (yours) → its subjects.
+
+    `attr` may be a Subject, a Subject subclass, a factory returning either, or a list or other
+    iterable of those: one option grades many subjects. The module is imported from the current
+    directory first, as `python -m pytest` would.
     """
     if ":" in spec:
-        return _import_subject(spec)
+        return list(_import_subjects(spec))
     adapter = spec.split("/", 1)[0]
     subjects = subjects_of(adapter)
     for subject in subjects:
         if subject.name == spec:
-            return subject
+            return [subject]
     names = ", ".join(s.name for s in subjects)
     raise UsageError(f"unknown subject {spec!r}; {adapter} has: {names} (or give package.module:attr)")
 
 
-def _import_subject(spec: str) -> Subject:
+def select(adapters: Iterable[str], specs: Iterable[str]) -> list[tuple[Subject, str]]:
+    """The subjects of `adapters` and `specs`, each with the `--mwc-subject` value that selects it again.
+
+    Verdicts are keyed by subject name, so two subjects with one name are refused: the later
+    one's verdicts would silently replace the earlier one's.
+    """
+    chosen = [(s, s.name, f"adapter {a!r}") for a in adapters for s in subjects_of(a)]
+    chosen += [(s, spec, repr(spec)) for spec in specs for s in load(spec)]
+    seen: dict[str, str] = {}
+    for subject, _, source in chosen:
+        if subject.name in seen:
+            raise UsageError(f"two subjects are named {subject.name!r} (from {seen[subject.name]} and {source}); give each subject a name of its own")
+        seen[subject.name] = source
+    return [(s, spec) for s, spec, _ in chosen]
+
+
+def refuse_ungraded(subjects: list[Subject], named: set[str], suites: set[str]) -> None:
+    """One UsageError when a subject named on its own, or every subject, is graded by none of `suites`.
+
+    An adapter's bundled subjects are each graded by some suites only (`--mwc-adapter aiohttp`
+    with the pipeline suite leaves its CORS subjects out); a subject the user named is not.
+    """
+    ungraded = [s for s in subjects if not s.suites & suites]
+    refused = [s for s in ungraded if s.name in named] or (ungraded if len(ungraded) == len(subjects) else [])
+    if refused:
+        each = ", ".join(f"{s.name} (its suites: {', '.join(sorted(s.suites)) or 'none'})" for s in refused)
+        wanted = ", ".join(f"mwconform.suites.{x}" for x in sorted({x for s in refused for x in s.suites}))
+        fix = f"select {wanted} or add" if wanted else "add"
+        raise UsageError(f"no selected suite ({', '.join(sorted(suites))}) grades {each}: {fix} the suite to the subject's `suites`")
+
+
+@functools.cache  # `mwconform run` loads before pytest does: a factory runs, a generator is consumed, once
+def _import_subjects(spec: str) -> tuple[Subject, ...]:
     module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise UsageError(f"subject {spec!r} is not package.module:attr (or adapter/variant)")
+    _cwd_on_path()
     try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise UsageError(f"cannot import {module_name!r} for subject {spec!r}: {exc}") from None
+        obj: Any = importlib.import_module(module_name)
+    except (Exception, SystemExit) as exc:  # a user's module may raise anything at import
+        raise UsageError(f"cannot import {module_name!r} for subject {spec!r}: {_one_line(exc)}") from None
     try:
-        obj: Any = getattr(module, attr)
+        obj = getattr(obj, attr)
     except AttributeError:
         raise UsageError(f"module {module_name!r} has no attribute {attr!r} (subject {spec!r})") from None
-    if inspect.isclass(obj) or (callable(obj) and not isinstance(obj, Subject)):
-        obj = obj()
-    if not isinstance(obj, Subject):
-        raise UsageError(f"{spec!r} is a {type(obj).__name__}, not a mwconform Subject (subclass mwconform.adapters.base.Subject)")
-    if not obj.name:
-        raise UsageError(f"subject {spec!r} has no name: set the class attribute name = 'adapter/variant'")
-    return obj
+    subjects = _subjects(obj, spec, may_call=True)
+    if not subjects:
+        raise UsageError(f"{spec!r} holds no subjects (an empty {type(obj).__name__})")
+    for subject in subjects:
+        if not subject.name:
+            raise UsageError(f"a subject of {spec!r} ({type(subject).__name__}) has no name: set the class attribute name = 'adapter/variant'")
+    return tuple(subjects)
+
+
+def _subjects(obj: Any, spec: str, may_call: bool) -> list[Subject]:
+    """`obj` flattened into subjects; a factory is called once (what it returns is not called again)."""
+    if isinstance(obj, Subject):
+        return [obj]
+    if inspect.isclass(obj) and issubclass(obj, Subject):
+        return [_call(obj, spec)]
+    if callable(obj) and not inspect.isclass(obj) and may_call:
+        return _subjects(_call(obj, spec), spec, may_call=False)
+    if isinstance(obj, Iterable) and not isinstance(obj, (str, bytes, Mapping)):
+        try:
+            items = list(obj)
+        except Exception as exc:
+            raise UsageError(f"listing the subjects of {spec!r} raised {_one_line(exc)}") from None
+        return [s for item in items for s in _subjects(item, spec, may_call)]
+    raise UsageError(
+        f"{spec!r} gives {kind_of(obj)}, not a mwconform Subject; accepted: a Subject, a Subject subclass, "
+        "a factory returning one, or a list of those (subclass mwconform.adapters.base.Subject)"
+    )
+
+
+def kind_of(obj: object) -> str:
+    """`the class Foo` or `a list`: what a user handed over where a subject was expected."""
+    return f"the class {obj.__name__}" if inspect.isclass(obj) else f"a {type(obj).__name__}"
+
+
+def _call(factory: Callable[[], Any], spec: str) -> Any:
+    try:
+        return factory()
+    except Exception as exc:  # a user's factory may raise anything
+        raise UsageError(f"making the subject {spec!r} raised {_one_line(exc)}") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    """`ZeroDivisionError: division by zero (theirpkg/mw.py:3)`: what was raised, and where in the user's code."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    head = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    if isinstance(exc, SyntaxError):
+        return head  # its message already names the file and line
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _ours(f.filename)]
+    return f"{head} ({_relative(frames[-1].filename)}:{frames[-1].lineno})" if frames else head
+
+
+def _ours(filename: str) -> bool:
+    """Frames of the import machinery and of this module: never where the user's problem is."""
+    return filename.startswith("<frozen ") or filename == __file__ or filename.startswith(os.path.dirname(importlib.__file__) + os.sep)
+
+
+def _relative(filename: str) -> str:
+    try:
+        return os.path.relpath(filename)
+    except ValueError:  # another drive (Windows)
+        return filename
+
+
+def _cwd_on_path() -> None:
+    """Put the current directory first on sys.path, as `python -m pytest` does and the `pytest` and
+    `mwconform` scripts do not, so `--mwc-subject theirpkg.mw:subject` works the same either way."""
+    cwd = os.getcwd()
+    if not any(os.path.abspath(p or os.curdir) == cwd for p in sys.path):
+        sys.path.insert(0, cwd)
+        importlib.invalidate_caches()

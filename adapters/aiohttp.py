@@ -99,7 +99,7 @@ def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[[web
 
         return handle_session
 
-    async def handle(request: web.Request) -> web.Response:
+    async def handle(request: web.Request) -> web.StreamResponse:
         io = AiohttpIO(request)
         await handler_phase(handler, io, recorder.sink(request.headers))
         body = echo_body(request.match_info, io.context())

@@ -1,11 +1,12 @@
 """Sanic subjects: request/response middleware, `on_request`/`on_response` with priorities, blueprints.
 
 Sanic keeps process-global state (see ../shared research: app-name registry, TouchUp, a global
-middleware definition counter). Each app here gets a unique name that is released at teardown,
-`TOUCHUP=False` so several apps can start in one process, and `AUTO_EXTEND=False` so an installed
-sanic-ext never changes the verdicts. The socket mode serves with `create_server` on a pre-bound
-loopback socket (`port=0` would mean 8000 in Sanic); the in-process mode drives the ASGI app
-through httpx after a real lifespan startup.
+middleware definition counter). Each app here gets a unique name that leaves the registry at
+teardown whatever failed before (n/a, a crash, a listener), since a registered app breaks
+`Sanic.get_app()` in every later case; `TOUCHUP=False` so several apps can start in one process,
+and `AUTO_EXTEND=False` so an installed sanic-ext never changes the verdicts. The socket mode
+serves with `create_server` on a pre-bound loopback socket (`port=0` would mean 8000 in Sanic);
+the in-process mode drives the ASGI app through httpx after a real lifespan startup.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import asyncio
 import itertools
 import logging
 import warnings
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from types import CodeType
 from typing import Any
 
@@ -23,6 +24,7 @@ import httpx
 from sanic import Blueprint, HTTPResponse, Request, Sanic, SanicException
 from sanic.compat import Header
 from sanic.response import raw, text
+from sanic.server.async_server import AsyncioServer
 
 from ..harness import free_socket
 from ..outcomes import HarnessError
@@ -217,14 +219,9 @@ class SanicSubject(Framework):
 
     @asynccontextmanager
     async def serve_plugged(self, scenario: Scenario, recorder: Recorder, mode: str, plug: Plug) -> AsyncIterator[Target]:
-        app = new_app()
-        try:
+        with released_on_error():
+            app = new_app()
             self.build(app, scenario, recorder, plug)
-        except BaseException:
-            # A binding may raise NotApplicable (or crash) after the app was created: Sanic's
-            # global registry must not keep it, or a later `Sanic.get_app()` finds the wrong app.
-            Sanic.unregister_app(app)
-            raise
         with warnings.catch_warnings():
             # Packages written for older Sanic or PyJWT warn per request (sanic-jwt passes PyJWT 1's
             # `verify=`); not findings.
@@ -233,31 +230,74 @@ class SanicSubject(Framework):
                 yield target
 
 
+@contextmanager
+def released_on_error() -> Iterator[None]:
+    """If the block raises (n/a included), every Sanic app made in it leaves Sanic's registry.
+
+    A registered app outlives its case: `Sanic.get_app()` in a later case then finds two apps
+    and answers 500. The block must not await, or another case's new app would be released too.
+    """
+    before = set(Sanic._app_registry)
+    try:
+        yield
+    except BaseException:
+        for name in set(Sanic._app_registry) - before:
+            Sanic.unregister_app(Sanic._app_registry[name])
+        raise
+
+
 @asynccontextmanager
 async def serve_app(app: Sanic, mode: str = "socket") -> AsyncIterator[Target]:
-    """Serve any Sanic app on a loopback socket (or in-process over ASGI); unregister it after."""
+    """Serve any Sanic app on a loopback socket (or in-process over ASGI).
+
+    Whatever fails (start-up, a listener, serving, shutdown), the app leaves Sanic's registry and
+    its socket and connections are closed; the first failure is what propagates.
+    """
     try:
         if mode == "inprocess":
             async with _lifespan(app):
                 yield Target("http://sanic.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
-            return
-        sock = free_socket()
+        else:
+            async with _served(app) as port:
+                yield Target(f"http://127.0.0.1:{port}")
+    finally:
+        Sanic.unregister_app(app)
+
+
+@asynccontextmanager
+async def _served(app: Sanic) -> AsyncIterator[int]:
+    """`app` listening on a loopback port, with Sanic's server events around it, in Sanic's order."""
+    sock = free_socket()
+    server: AsyncioServer | None = None
+    started = False
+    try:
         server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
         if server is None:
             raise HarnessError(f"Sanic did not start {app.name} on {sock.getsockname()}")
         await server.startup()
         await server.before_start()
+        started = True  # from here the stop listeners pair with start listeners that ran
         await server.after_start()
-        try:
-            yield Target(f"http://127.0.0.1:{sock.getsockname()[1]}")
-        finally:
-            await server.before_stop()
-            server.close()
-            await server.wait_closed()
-            await server.after_stop()
-            sock.close()
+        yield sock.getsockname()[1]
     finally:
-        Sanic.unregister_app(app)
+        # Each step runs even when an earlier one raised (LIFO: the stop listeners, closing, the socket).
+        async with AsyncExitStack() as stop:
+            stop.callback(sock.close)
+            if server is not None:
+                if started:
+                    stop.push_async_callback(server.after_stop)
+                stop.push_async_callback(_close, server)
+                if started:
+                    stop.push_async_callback(server.before_stop)
+
+
+async def _close(server: AsyncioServer) -> None:
+    """Stop listening and close every connection, idle keep-alive ones included (the shared client
+    keeps them pooled), as Sanic's own shutdown ends with."""
+    server.close()
+    for connection in list(server.connections):
+        connection.abort()  # the case is over: a request still in flight is a hung handler's
+    await server.wait_closed()
 
 
 @asynccontextmanager
@@ -266,17 +306,21 @@ async def _lifespan(app: Sanic) -> AsyncIterator[None]:
     inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
     outbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
     task = asyncio.ensure_future(app({"type": "lifespan", "asgi": {"version": "3.0"}}, inbox.get, outbox.put))
-    await inbox.put({"type": "lifespan.startup"})
-    reply = await outbox.get()
-    if reply["type"] != "lifespan.startup.complete":
-        task.cancel()
-        raise HarnessError(f"Sanic lifespan startup failed: {reply}")
     try:
-        yield
+        await inbox.put({"type": "lifespan.startup"})
+        reply = await outbox.get()
+        if reply["type"] != "lifespan.startup.complete":
+            raise HarnessError(f"Sanic lifespan startup failed: {reply.get('message', reply)}")
+        try:
+            yield
+        finally:
+            await inbox.put({"type": "lifespan.shutdown"})
+            reply = await outbox.get()
+            if reply["type"] != "lifespan.shutdown.complete":
+                raise HarnessError(f"Sanic lifespan shutdown failed: {reply.get('message', reply)}")
     finally:
-        await inbox.put({"type": "lifespan.shutdown"})
-        await outbox.get()
-        await task
+        task.cancel()  # a no-op once the lifespan has ended; else it waits for a message that never comes
+        await asyncio.gather(task, return_exceptions=True)
 
 
 class SanicHooks(SanicSubject):

@@ -45,7 +45,7 @@ class KeyLedger:
     COMMANDS = frozenset({"SET", "SETEX", "PSETEX", "EXPIRE", "PEXPIRE", "GETEX"})
 
     def __init__(self, client: Any) -> None:
-        self.client, self.keys = client, set()
+        self.client, self.keys = client, set[Any]()
 
     def note(self, args: tuple[Any, ...]) -> None:
         if len(args) > 1 and str(args[0]).upper() in self.COMMANDS:
@@ -75,7 +75,7 @@ async def redis_client() -> AsyncIterator[Any]:
     aioredis = require("redis.asyncio", "session")
     url = redis_url()
 
-    class LedgerRedis(aioredis.Redis):  # type: ignore[misc, name-defined]
+    class LedgerRedis(aioredis.Redis):  # type: ignore[name-defined]
         ledger: KeyLedger
 
         async def execute_command(self, *args: Any, **options: Any) -> Any:

@@ -17,9 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .adapters import ADAPTERS, UsageError, resolve, subjects_of
+from .adapters import ADAPTERS, UsageError, refuse_ungraded, select, subjects_of
 from .adapters.base import MODES, Subject
-
 from .suites import SUITES
 
 
@@ -59,20 +58,22 @@ def _subject_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--subject", action="append", default=[], help="grade this subject: adapter/variant or package.module:attr")
 
 
-def _selected(args: argparse.Namespace) -> list[Subject]:
+def _selected(args: argparse.Namespace) -> list[tuple[Subject, str]]:
     if not args.adapter and not args.subject:
         raise UsageError(f"name what to grade: --adapter NAME ({', '.join(ADAPTERS)}) or --subject adapter/variant|package.module:attr")
-    return [s for a in args.adapter for s in subjects_of(a)] + [resolve(s) for s in args.subject]
+    return select(args.adapter, args.subject)
 
 
 def _run(args: argparse.Namespace) -> int:
     import pytest
 
-    _selected(args)  # fail fast, with one line, on a bad name
     suites = args.suite or list(SUITES)
     unknown = [s for s in suites if s not in SUITES]
     if unknown:
         raise UsageError(f"unknown suite {unknown[0]!r}; accepted: {', '.join(SUITES)}")
+    # Fail fast, with one line and exit 2, where the plugin inside pytest would say it with exit 4.
+    chosen = _selected(args)
+    refuse_ungraded([s for s, _ in chosen], {s.name for s, spec in chosen if spec in args.subject}, set(suites))
     pytest_args = ["-q", "-p", "no:cacheprovider", "--rootdir", tempfile.gettempdir(), "--pyargs"]
     pytest_args += [f"mwconform.suites.{s}" for s in suites]
     pytest_args += [f"--mwc-adapter={a}" for a in args.adapter] + [f"--mwc-subject={s}" for s in args.subject]
@@ -113,7 +114,7 @@ def _smoke(args: argparse.Namespace) -> int:
     from .smoke import smoke
 
     failed = 0
-    for subject in _selected(args):
+    for subject, _ in _selected(args):
         problem = smoke(subject)
         print(f"{subject.name:28} {'ok' if problem is None else 'BROKEN: ' + problem}")
         failed += problem is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import platform
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 import pytest
 
 from . import __version__, spec
-from .adapters import UsageError, resolve, subjects_of
+from .adapters import UsageError, kind_of, refuse_ungraded, select
 from .adapters.base import CAPABILITIES, MODES, Subject
 from .case import Case
 from .harness import DEFAULT_DEADLINE
@@ -36,6 +37,12 @@ EVIDENCE = pytest.StashKey[dict[str, Any]]()
 _RESULTS = pytest.StashKey[list[dict[str, Any]]]()
 _SUBJECTS = pytest.StashKey[list[Subject]]()
 _SELECTED_AS = pytest.StashKey[dict[str, str]]()
+#: Subjects named by --mwc-subject: unlike an adapter's bundled ones, each must be graded by a collected suite.
+_NAMED = pytest.StashKey[set[str]]()
+#: Subjects whose declaration the results document has (or, in this process, has been sent).
+_DESCRIBED = pytest.StashKey[set[str]]()
+#: Declarations of subjects that came from an overridden `mwc_subject` fixture, by name.
+_FIXTURE_SUBJECTS = pytest.StashKey[dict[str, dict[str, Any]]]()
 _STARTED = pytest.StashKey[float]()
 
 
@@ -51,16 +58,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mwc_case(case): a mwconform conformance case (set by Case.param)")
     try:
-        chosen = [(s, s.name) for a in config.getoption("mwc_adapter") for s in subjects_of(a)]
-        chosen += [(resolve(spec), spec) for spec in config.getoption("mwc_subject")]
+        chosen = select(config.getoption("mwc_adapter"), config.getoption("mwc_subject"))
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_SUBJECTS] = [s for s, _ in chosen]
     # The --mwc-subject value that selects each subject again, for the report's reproduce command.
     config.stash[_SELECTED_AS] = {s.name: spec for s, spec in chosen}
+    config.stash[_NAMED] = {s.name for s, spec in chosen if spec in config.getoption("mwc_subject")}
+    config.stash[_DESCRIBED] = {s.name for s, _ in chosen}
+    config.stash[_FIXTURE_SUBJECTS] = {}
     config.stash[_RESULTS] = []
     config.stash[_STARTED] = time.time()
-    config.pluginmanager.register(_Collector(config.stash[_RESULTS]), "mwconform-collector")
+    config.pluginmanager.register(_Collector(config.stash[_RESULTS], config.stash[_FIXTURE_SUBJECTS]), "mwconform-collector")
+    config.pluginmanager.register(_WorkerUsageError(), "mwconform-worker-usage-error")
 
 
 def suite_of(module_name: str) -> str:
@@ -78,16 +88,31 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("mwc_subject", subjects, ids=[s.name for s in subjects], indirect=True, scope="session")
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-k`/`-m` deselect: which suites were asked for, not which cases
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Drop the placeholder items pytest makes for a suite none of the chosen subjects is graded by."""
+    """Drop the placeholder items pytest makes for a suite none of the chosen subjects is graded by,
+    and refuse, in one line, a subject that none of the collected suites grades."""
     if not config.stash[_SUBJECTS]:
         return
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    suites: set[str] = set()
     for item in items:
         wanted = "mwc_subject" in getattr(item, "fixturenames", ())
         params = getattr(getattr(item, "callspec", None), "params", {})
+        if wanted and isinstance(item, pytest.Function):
+            suites.add(suite_of(item.module.__name__))
         # An empty parametrization leaves pytest's NOTSET placeholder in params, not a Subject.
         (drop if wanted and not isinstance(params.get("mwc_subject"), Subject) else keep).append(item)
+    if suites:
+        try:
+            refuse_ungraded(config.stash[_SUBJECTS], config.stash[_NAMED], suites)
+        except UsageError as exc:
+            if not hasattr(config, "workerinput"):
+                raise pytest.UsageError(str(exc)) from None
+            # Raised in a pytest-xdist worker it would crash the worker: the controller says it.
+            config.workeroutput[_WORKER_USAGE_ERROR] = str(exc)  # type: ignore[attr-defined]
+            drop, keep = list(items), []
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -121,6 +146,11 @@ def mwc_deadline(request: pytest.FixtureRequest) -> float:
 @pytest.fixture
 def mwc_case(request: pytest.FixtureRequest, mwc_subject: Subject) -> Case:
     """The running case's declaration; n/a when the subject lacks a capability it needs."""
+    if not isinstance(mwc_subject, Subject):  # an overridden fixture may return anything
+        raise UsageError(
+            f"the mwc_subject fixture returned {kind_of(mwc_subject)}, not a mwconform Subject: return one instance "
+            "(for several subjects, give --mwc-subject package.module:attr a list)"
+        )
     marker = request.node.get_closest_marker("mwc_case")
     if marker is None:
         raise UsageError(f"{request.node.nodeid} has no mwc_case marker: build its parameters with Case.param()")
@@ -187,13 +217,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     elif call.excinfo is not None and isinstance(call.excinfo.value, (HarnessError, UsageError, Deviation)):
         # Our own exceptions already say everything in one line; a traceback would bury it.
         report.longrepr = f"{outcome.value}: {reason}"
+    if isinstance(subject, Subject) and subject.name not in item.config.stash[_DESCRIBED]:
+        # A subject from an overridden `mwc_subject` fixture: only this process knows it (under
+        # pytest-xdist, a worker), so its declaration travels once, with its first result.
+        item.config.stash[_DESCRIBED].add(subject.name)
+        report.user_properties.append(("mwc_subject", {"name": subject.name, **describe(subject)}))
     evidence = item.stash.get(EVIDENCE, {})
     report.user_properties.append(
         (
             "mwc",
             {
                 "id": case.id,
-                "suite": suite_of(item.module.__name__) if item.module else "",
+                "suite": suite_of(item.module.__name__) if isinstance(item, pytest.Function) and item.module else "",
                 "nodeid": item.nodeid,
                 "subject": subject.name if isinstance(subject, Subject) else "-",
                 "title": case.title,
@@ -211,14 +246,52 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-class _Collector:
-    """Gathers case results from every report, the workers' included under pytest-xdist."""
+_WORKER_USAGE_ERROR = "mwc_usage_error"
 
-    def __init__(self, results: list[dict[str, Any]]) -> None:
-        self.results = results
+
+class _WorkerUsageError:
+    """Ends an xdist run with the usage error its workers found while collecting: one line, exit 4."""
+
+    def __init__(self) -> None:
+        self.message = ""
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        self.message = getattr(node, "workeroutput", {}).get(_WORKER_USAGE_ERROR, self.message)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.message:
+            sys.stderr.write(f"ERROR: {self.message}\n")
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+
+class _Collector:
+    """Gathers case results (and fixture subjects' declarations) from every report, the workers' included under pytest-xdist."""
+
+    def __init__(self, results: list[dict[str, Any]], fixture_subjects: dict[str, dict[str, Any]]) -> None:
+        self.results, self.fixture_subjects = results, fixture_subjects
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        self.results.extend(value for name, value in report.user_properties if name == "mwc")
+        for name, value in report.user_properties:
+            if name == "mwc":
+                self.results.append(value)  # type: ignore[arg-type]
+            elif name == "mwc_subject":
+                declared = dict(value)  # type: ignore[call-overload]
+                self.fixture_subjects[declared.pop("name")] = declared
+
+
+def describe(subject: Subject) -> dict[str, Any]:
+    """A subject's declaration as the results document records it."""
+    return {
+        "adapter": subject.adapter,
+        "profile": subject.profile,
+        "description": subject.description,
+        "capabilities": sorted(subject.capabilities),
+        "modes": list(subject.modes),
+        "versions": subject.versions(),
+        "known": dict(subject.known),
+    }
 
 
 def results_document(config: pytest.Config) -> dict[str, Any]:
@@ -235,17 +308,8 @@ def results_document(config: pytest.Config) -> dict[str, Any]:
         "started": datetime.fromtimestamp(config.stash[_STARTED], timezone.utc).isoformat(),
         "duration": round(time.time() - config.stash[_STARTED], 3),
         "subjects": {
-            name: {
-                "adapter": s.adapter,
-                "profile": s.profile,
-                "description": s.description,
-                "capabilities": sorted(s.capabilities),
-                "modes": list(s.modes),
-                "versions": s.versions(),
-                "known": dict(s.known),
-                "spec": config.stash[_SELECTED_AS][name],
-            }
-            for name, s in subjects.items()
+            **{name: d for name, d in config.stash[_FIXTURE_SUBJECTS].items() if name in graded},
+            **{name: {**describe(s), "spec": config.stash[_SELECTED_AS][name]} for name, s in subjects.items()},
         },
         "requirements": {
             rid: {"title": r.title, "level": r.level, "text": r.text, "sources": [{"title": t, "url": u} for t, u in r.sources]}

@@ -24,7 +24,7 @@ def smoke(subject: Subject, deadline: float = 10.0) -> str | None:
     """None when the subject is wired correctly, else one line saying what is broken."""
     for name, scenario, call in CHECKS:
 
-        async def both() -> list[str]:
+        async def both(scenario: Scenario = scenario, call: Call = call) -> list[str]:
             expected = await predict(scenario, subject.profile, (call,))
             recorder = Recorder()
             async with serving(subject, scenario, recorder, subject.modes[0]) as target:

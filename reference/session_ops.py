@@ -18,7 +18,7 @@ from .http import Headers, Request, Response
 from .pipeline import Endpoint
 from .probes import Recorder, ReferenceIO, handler_phase
 from .scenario import Handler, SessionAction
-from .session import SESSION_KEY, Session
+from .session import Session
 
 SET_HEADER = "x-mwc-session-set"  # `key=value` a `set` handler stores
 USER_HEADER = "x-mwc-user"  # the user a `login` handler stores (default "alice")

@@ -114,6 +114,11 @@ class MemoryStore:
         return value
 
 
+def _as_bytes(value: bytes | str | None) -> bytes | None:
+    """A Redis reply as bytes (the client is made without decode_responses, so it already is)."""
+    return value.encode() if isinstance(value, str) else value
+
+
 class RedisStore:
     """Redis through redis-py's asyncio client; keys live under `prefix` and expire with `EX`."""
 
@@ -138,8 +143,7 @@ class RedisStore:
                 self._turns[key] = (lock, users - 1)
 
     async def get(self, key: str) -> bytes | None:
-        value = await self.client.get(self.prefix + key)
-        return value if isinstance(value, bytes) or value is None else value.encode()
+        return _as_bytes(await self.client.get(self.prefix + key))
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
         await self.client.set(self.prefix + key, value, ex=ttl)
@@ -155,7 +159,7 @@ class RedisStore:
             for _ in range(UPDATE_TRIES):
                 try:
                     await pipe.watch(name)
-                    value = rewrite(await pipe.get(name))
+                    value = rewrite(_as_bytes(await pipe.get(name)))
                     if value is None:
                         await pipe.unwatch()
                         return None

@@ -26,14 +26,14 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
+from mwconform.reference.scenario import Call, Scenario
+from mwconform.suites.properties import budgets
 
 from mwconform.case import Case
 from mwconform.harness import REQUEST_TIMEOUT, Bridge, Dropped, Exchange, in_thread, send
 from mwconform.outcomes import Deviation, HarnessError
 from mwconform.plugin import Context
-from mwconform.reference.scenario import Call, Scenario
 from mwconform.runner import Served, play
-from mwconform.suites.properties import budgets
 
 #: Seconds of case deadline added per value the profile allows (sending, shrinking).
 PER_VALUE = 0.05

@@ -25,6 +25,11 @@ def mwconform(*args: str, cwd: Path = ROOT) -> tuple[int, str]:
         (["run", "--subject", "nope.mod:Thing"], "cannot import 'nope.mod' for subject 'nope.mod:Thing'"),
         (["run", "--adapter", "aiohttp", "--suite", "graphql"], f"unknown suite 'graphql'; accepted: {', '.join(SUITES)}"),
         (["run"], "name what to grade: --adapter NAME"),
+        (
+            ["run", "--subject", "reference/cors", "--suite", "pipeline"],
+            "no selected suite (pipeline) grades reference/cors (its suites: cors): select mwconform.suites.cors or add the suite to the subject's `suites`",
+        ),
+        (["run", "--adapter", "aiohttp", "--subject", "aiohttp/native"], "two subjects are named 'aiohttp/native' (from adapter 'aiohttp' and 'aiohttp/native')"),
         (["smoke", "--subject", "sanic/nope"], "unknown subject 'sanic/nope'; sanic has: sanic/middleware"),
         (["report", "missing.json"], "no results file at missing.json"),
     ],

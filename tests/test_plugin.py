@@ -55,7 +55,7 @@ def test_results_carry_evidence_for_the_report(graded: dict) -> None:
         ("--mwc-subject=tests.subjects:Missing", "has no attribute 'Missing'"),
         ("--mwc-subject=aiohttp/nope", "unknown subject 'aiohttp/nope'; aiohttp has: aiohttp/native"),
         ("--mwc-adapter=django", "unknown adapter 'django'; accepted: reference, aiohttp, sanic"),
-        ("--mwc-subject=tests.selftest:ROOT", "is a PosixPath, not a mwconform Subject"),
+        ("--mwc-subject=tests.selftest:ROOT", "gives a PosixPath, not a mwconform Subject"),
     ],
 )
 def test_bad_subject_names_are_one_line_usage_errors(option: str, message: str, pytester_like: "Run") -> None:

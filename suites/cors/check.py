@@ -10,9 +10,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from mwconform.case import Case
-from mwconform.harness import Exchange
-from mwconform.plugin import Context
 from mwconform.reference.cors import (
     ALLOW_CREDENTIALS,
     ALLOW_HEADERS,
@@ -27,8 +24,12 @@ from mwconform.reference.cors import (
     CorsPolicy,
 )
 from mwconform.reference.scenario import Call, Handler, Probe, Route, Scenario
-from mwconform.runner import Served, play, verdict
 from mwconform.suites.cors.fetch import cors_check, exposed, preflight_check
+
+from mwconform.case import Case
+from mwconform.harness import Exchange
+from mwconform.plugin import Context
+from mwconform.runner import Served, play, verdict
 
 A = "https://app.example.com"
 B = "http://localhost:8080"

@@ -1,16 +1,14 @@
 """Actual (non-preflight) requests: who is shared with, credentials, exposed headers, Vary."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.reference.scenario import Handler, Route
 from mwconform.suites.cors.check import (
+    ROUTES,
     A,
     B,
-    E,
-    ROUTES,
     CorsCase,
     CredentialsTrue,
+    E,
     Exposed,
     NoCredentials,
     Shared,
@@ -22,6 +20,8 @@ from mwconform.suites.cors.check import (
     preflight_call,
 )
 from mwconform.suites.cors.policies import CREDENTIALED_STARS, LIST, ONE_ORIGIN_STARS, PLAIN, REGEX, STAR, STAR_EXPOSE, SUBDOMAINS
+
+from mwconform.plugin import Context
 
 ALLOW_ORIGIN = ("cors.actual.allow-origin",)
 

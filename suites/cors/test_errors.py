@@ -1,11 +1,11 @@
 """Error and short-circuit responses keep their CORS headers (so the browser can read them)."""
 
 import pytest
+from mwconform.reference.scenario import Handler, Probe, Respond, Route
+from mwconform.suites.cors.check import ROUTES, A, CorsCase, E, Header, Shared, Status, check, get
+from mwconform.suites.cors.policies import LIST, STAR
 
 from mwconform.plugin import Context
-from mwconform.reference.scenario import Handler, Probe, Respond, Route
-from mwconform.suites.cors.check import ROUTES, A, E, CorsCase, Header, Shared, Status, check, get
-from mwconform.suites.cors.policies import LIST, STAR
 
 AUTH = Probe("auth", request=Respond(401, "log in first"), response=None)
 

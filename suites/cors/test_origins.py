@@ -1,13 +1,15 @@
 """Misconfiguration classes: hostile origins that a careless matcher would share with."""
 
-import pytest
+from typing import Any
 
-from mwconform.plugin import Context
-from mwconform.suites.cors.check import A, E, Blocked, CorsCase, ExactEcho, NoCorsHeaders, NoCredentials, NotFrom, check, get
+import pytest
+from mwconform.suites.cors.check import A, Blocked, CorsCase, E, ExactEcho, NoCorsHeaders, NoCredentials, NotFrom, check, get
 from mwconform.suites.cors.policies import LIST, REGEX, SUBDOMAINS
 
+from mwconform.plugin import Context
+
 # (label, policy name, policy, hostile origin, requirement, the matching bug it catches)
-HOSTILE = (
+HOSTILE: tuple[tuple[str, str, Any, str, str, str], ...] = (
     ("list-reflection", "list", LIST, E, "cors.origin.disallowed", "reflecting any origin"),
     ("list-null", "list", LIST, "null", "cors.origin.null", "trusting null"),
     ("list-prefix", "list", LIST, "https://app.example.com.evil.net", "cors.origin.anchored", "a prefix match"),

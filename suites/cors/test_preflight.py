@@ -3,18 +3,16 @@
 from dataclasses import replace
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.reference.cors import CorsPolicy
 from mwconform.reference.scenario import Call, Probe, Respond, Route
 from mwconform.suites.cors.check import (
-    A,
-    E,
     ROUTES,
+    A,
     AllowsPrivateNetwork,
     Blocked,
     CorsCase,
     CredentialsTrue,
+    E,
     MaxAge,
     NoCredentials,
     NoPreflightAnswer,
@@ -26,6 +24,8 @@ from mwconform.suites.cors.check import (
     preflight_call,
 )
 from mwconform.suites.cors.policies import CREDENTIALED_STARS, LIST, LIST_PRIVATE_NETWORK, ONE_ORIGIN_STARS, PLAIN, SEED, STAR, SUBDOMAINS
+
+from mwconform.plugin import Context
 
 APPROVED = ("cors.preflight.ok-status", "cors.preflight.allow-origin", "cors.preflight.allow-method", "cors.preflight.allow-headers")
 AUTH = Probe("auth", request=Respond(401, "log in first"), response=None)

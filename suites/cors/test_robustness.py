@@ -3,12 +3,12 @@ dropped connection is a finding); see mwconform.suites.hostile for the budget an
 
 import pytest
 from hypothesis import strategies as st
-
-from mwconform.plugin import Context
 from mwconform.reference.scenario import Call, Scenario
 from mwconform.suites.cors.check import ROUTES, A, E, get, preflight_call
 from mwconform.suites.cors.policies import LIST
 from mwconform.suites.hostile import EXPECT, FIELD_TEXT, HostileCase, check, field_values
+
+from mwconform.plugin import Context
 
 #: Origins that look almost right: odd schemes, hosts and ports (out of range, not numbers), paths.
 ORIGINS = field_values(

@@ -30,15 +30,15 @@ from typing import Any
 from urllib.request import parse_http_list, parse_keqv_list
 
 import jwt
+from mwconform.reference.jwt import CLAIMS_KEY, SUBJECT_KEY, JwtPolicy
+from mwconform.reference.scenario import Call, Handler, Route, Scenario
+from mwconform.suites.jwt.tokens import Mint, keys, mint
 
 from mwconform.case import Case
 from mwconform.harness import Exchange
 from mwconform.outcomes import HarnessError
 from mwconform.plugin import Context
-from mwconform.reference.jwt import CLAIMS_KEY, SUBJECT_KEY, JwtPolicy
-from mwconform.reference.scenario import Call, Handler, Route, Scenario
 from mwconform.runner import Served, play, verdict
-from mwconform.suites.jwt.tokens import Mint, keys, mint
 
 K = keys()
 AUDIENCE = "api://svc"

@@ -1,10 +1,10 @@
 """The algorithm is the policy's, never the token's: `none`, algorithms outside the allowlist, key confusion."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.suites.jwt.check import EDDSA, ES256, ES256_JWKS, RS256, JwtCase, Step, check
 from mwconform.suites.jwt.tokens import Mint
+
+from mwconform.plugin import Context
 
 CASES = [
     *(

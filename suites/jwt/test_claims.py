@@ -1,10 +1,10 @@
 """Registered claims: exp, nbf and iat at the edges, with and without leeway; NumericDate types; aud; iss."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.suites.jwt.check import AUD, AUDIENCE, HS256, ISS, ISSUER, LEEWAY_30, REQUIRE_EXP, JwtCase, Step, check
 from mwconform.suites.jwt.tokens import Mint, Now
+
+from mwconform.plugin import Context
 
 TIMES = (
     # id, claims besides sub, policy, outcome, requirements, expectation

@@ -1,10 +1,10 @@
 """Identity under concurrency: interleaved requests each see their own verified identity, or none."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.suites.jwt.check import OPEN, JwtCase, Step, check
 from mwconform.suites.jwt.tokens import Mint, Now
+
+from mwconform.plugin import Context
 
 BOB = Mint(claims=(("sub", "bob"), ("exp", Now(600))))
 

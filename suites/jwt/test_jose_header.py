@@ -1,10 +1,10 @@
 """JOSE header parameters: unknown critical extensions, key references an attacker controls, injection in kid."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.suites.jwt.check import RS256, JwtCase, Step, check
 from mwconform.suites.jwt.tokens import ATTACKER_JWK, ATTACKER_X5C, Mint
+
+from mwconform.plugin import Context
 
 ATTACKER = "https://attacker.example/jwks.json"
 

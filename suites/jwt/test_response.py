@@ -1,10 +1,10 @@
 """What a refusal looks like: RFC 6750 statuses and challenges, and no library error text."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.suites.jwt.check import AUD, HS256, JwtCase, Step, check
 from mwconform.suites.jwt.tokens import Mint, Now
+
+from mwconform.plugin import Context
 
 EXPIRED = Mint(claims=(("sub", "alice"), ("exp", Now(-60))))
 

@@ -7,13 +7,13 @@ import json
 import pytest
 from hypothesis import strategies as st
 from jwt.algorithms import get_default_algorithms
-
-from mwconform.plugin import Context
 from mwconform.reference.scenario import Call, Scenario
 from mwconform.suites.hostile import EXPECT, FIELD_TEXT, HostileCase, check, field_values
-from mwconform.suites.jwt.check import HS256, K, ROUTES, JwtCase, Step
+from mwconform.suites.jwt.check import HS256, ROUTES, JwtCase, K, Step
 from mwconform.suites.jwt.check import check as check_steps
 from mwconform.suites.jwt.tokens import ALICE, Mint, Pad
+
+from mwconform.plugin import Context
 
 
 def b64(data: str) -> str:

@@ -1,9 +1,9 @@
 """Which requests skip authentication: exactly the public paths, and real CORS preflights only."""
 
 import pytest
+from mwconform.suites.jwt.check import HS256, PUBLIC, JwtCase, Step, check
 
 from mwconform.plugin import Context
-from mwconform.suites.jwt.check import HS256, PUBLIC, JwtCase, Step, check
 
 ORIGIN = ("Origin", "https://app.example.com")
 

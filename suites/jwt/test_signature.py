@@ -1,10 +1,10 @@
 """The signature covers the whole token: stripped, altered, re-keyed or re-used tokens are refused."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.suites.jwt.check import ES256, HS256, RS256, JwtCase, Step, check
 from mwconform.suites.jwt.tokens import Mint
+
+from mwconform.plugin import Context
 
 CASES = [
     *(

@@ -1,10 +1,10 @@
 """Where the token comes from: the Authorization header's scheme and spacing, malformed tokens, cookies."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.suites.jwt.check import COOKIE, JwtCase, Step, check
 from mwconform.suites.jwt.tokens import Mint
+
+from mwconform.plugin import Context
 
 CASES = [
     JwtCase(

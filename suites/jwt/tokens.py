@@ -12,8 +12,8 @@ no case depends on sleeping or on a clock being exact.
 from __future__ import annotations
 
 import base64
-import hashlib
 import datetime
+import hashlib
 import hmac
 import json
 import secrets
@@ -30,7 +30,6 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.oid import NameOID
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm, get_default_algorithms
-
 from mwconform.adapters.base import ContractError
 
 

@@ -13,13 +13,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mwconform.reference.http import Headers, Request
+from mwconform.reference.probes import REQUEST_ID, Recorder, build_pipeline
+from mwconform.reference.scenario import Call, ExposeContext, Scenario, SetHeader
+
 from mwconform.case import Case
 from mwconform.harness import Exchange
 from mwconform.plugin import Context
 from mwconform.runner import Served, play, verdict
-from mwconform.reference.http import Headers, Request
-from mwconform.reference.probes import REQUEST_ID, Recorder, build_pipeline
-from mwconform.reference.scenario import Call, ExposeContext, Scenario, SetHeader
 
 MAX_EXCHANGES = 8  # exchanges kept as evidence per case; the 100-request case would bloat reports
 

@@ -1,10 +1,10 @@
 """Request context: values shared along the chain, rewritten route parameters, no leaks between requests."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.reference.scenario import Call, ExposeContext, Handler, Probe, Rewrite, Route, Scenario, SetContext
 from mwconform.suites.pipeline.check import PipelineCase, check
+
+from mwconform.plugin import Context
 
 SLUG = "/post/{slug:[a-z0-9]+(?:-[a-z0-9]+)*}"
 

@@ -1,10 +1,10 @@
 """Errors: HTTP errors and crashes in handlers and middleware, conversion, failing response phases."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.reference.scenario import Call, Handler, Probe, Raise, Route, Scenario, SetHeader
 from mwconform.suites.pipeline.check import PipelineCase, check
+
+from mwconform.plugin import Context
 
 GET_OK = (Call("GET", "/ok"),)
 

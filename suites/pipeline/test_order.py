@@ -1,10 +1,10 @@
 """Ordering: request phases in declared order, response phases in reverse, nesting, priorities."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.reference.scenario import Call, Group, Probe, Route, Scenario, SetContext, SetHeader, chain
 from mwconform.suites.pipeline.check import PipelineCase, check
+
+from mwconform.plugin import Context
 
 GET_OK = (Call("GET", "/ok"),)
 OK = (Route("GET", "/ok"),)

@@ -1,10 +1,10 @@
 """Routing: 404 and 405 through the global chain, route-local chains and their prefixes."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.reference.scenario import Call, Group, Route, Scenario, chain
 from mwconform.suites.pipeline.check import PipelineCase, check
+
+from mwconform.plugin import Context
 
 OK = (Route("GET", "/ok"),)
 API = Group("api", "/api", chain("G"), (Route("GET", "/x"),))

@@ -1,10 +1,10 @@
 """Short-circuits: a request phase that answers, a response phase that replaces the response."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.reference.scenario import Call, Probe, Respond, Route, Scenario, SetHeader
 from mwconform.suites.pipeline.check import PipelineCase, check
+
+from mwconform.plugin import Context
 
 OK = (Route("GET", "/ok"),)
 GET_OK = (Call("GET", "/ok"),)

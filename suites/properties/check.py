@@ -22,13 +22,13 @@ from typing import Any
 from hypothesis import given, seed
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
+from mwconform.suites.pipeline.check import differences, predict, watched_headers
 
 from mwconform.case import Case
 from mwconform.harness import Exchange
 from mwconform.outcomes import Deviation, HarnessError
 from mwconform.plugin import Context, suite_of
 from mwconform.runner import Served, play
-from mwconform.suites.pipeline.check import differences, predict, watched_headers
 
 from . import budgets, render
 from .strategies import Example, Space, examples

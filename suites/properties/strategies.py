@@ -18,7 +18,6 @@ from functools import cache
 from typing import TypeVar
 
 from hypothesis import strategies as st
-
 from mwconform.adapters.base import Subject
 from mwconform.reference.scenario import (
     Action,

@@ -1,10 +1,10 @@
 """Generated scenarios: the subject agrees with the reference under its profile on every example."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.suites.properties.check import PropertyCase, check, no_server_error
 from mwconform.suites.properties.strategies import hostile_examples
+
+from mwconform.plugin import Context
 
 AGREE = (
     "pipeline.order.request",

@@ -9,7 +9,6 @@ session cookie out of `Set-Cookie` with the standard library's `http.cookies`, a
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -20,14 +19,15 @@ from http.cookies import CookieError, Morsel, SimpleCookie
 from typing import Any
 
 from mwconform.adapters.base import Subject
-from mwconform.case import Case
-from mwconform.harness import Exchange
-from mwconform.outcomes import Deviation
-from mwconform.plugin import Context
 from mwconform.reference.http import Headers
 from mwconform.reference.scenario import Call, Handler, Route, Scenario, SessionAction
 from mwconform.reference.session import COOKIE_LIMIT, SessionPolicy
 from mwconform.reference.session_ops import FILL_KEY
+
+from mwconform.case import Case
+from mwconform.harness import Exchange
+from mwconform.outcomes import Deviation
+from mwconform.plugin import Context
 from mwconform.runner import Served, play
 
 FILL_SIZE = 5000  # bytes `/fill` stores: past the 4096-byte cookie limit in any encoding

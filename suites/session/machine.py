@@ -25,30 +25,29 @@ crosses over and is bounded by the case deadline.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal, NoReturn
+from typing import Literal, NoReturn
 
 from hypothesis import seed
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
-
-from mwconform import runner
 from mwconform.adapters.base import Subject
-from mwconform.case import Case
-from mwconform.harness import Bridge, Exchange, in_thread
-from mwconform.outcomes import Deviation, HarnessError
-from mwconform.plugin import Context
 from mwconform.reference.scenario import Handler, Route, Scenario, SessionAction
 from mwconform.reference.session import SessionPolicy
 from mwconform.reference.session_ops import SET_HEADER, USER_HEADER
 from mwconform.suites.properties import budgets
 from mwconform.suites.properties.check import draw_seed, replay_info
 from mwconform.suites.session.check import Play, Reply, deletes
+
+from mwconform import runner
+from mwconform.case import Case
+from mwconform.harness import Bridge, Exchange, in_thread
+from mwconform.outcomes import Deviation, HarnessError
+from mwconform.plugin import Context
 
 Data = dict[str, str]
 

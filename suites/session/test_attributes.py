@@ -5,11 +5,11 @@ from email.utils import parsedate_to_datetime
 from http.cookies import Morsel
 
 import pytest
+from mwconform.reference.session import SessionPolicy
+from mwconform.suites.session.check import COOKIE_VALUE, Play, SessionCase, check, expect
 
 from mwconform.outcomes import Deviation
 from mwconform.plugin import Context
-from mwconform.reference.session import SessionPolicy
-from mwconform.suites.session.check import COOKIE_VALUE, Play, SessionCase, check, expect
 
 EXPIRES_SLACK = 60  # seconds Expires may differ from Date + Max-Age (clock steps, slow responses)
 

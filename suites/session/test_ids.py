@@ -1,11 +1,11 @@
 """Server-side session ids: unguessable, never shared, and an ended id is never taken back."""
 
 import pytest
+from mwconform.suites.session.check import Play, SessionCase, check, expect, expect_cookie, fresh_session
+from mwconform.suites.session.ids import estimate
 
 from mwconform.outcomes import Deviation
 from mwconform.plugin import Context
-from mwconform.suites.session.check import Play, SessionCase, check, expect, expect_cookie, fresh_session
-from mwconform.suites.session.ids import estimate
 
 NEW_SESSIONS = 64  # concurrent first visits whose ids are sampled
 MIN_BITS = 128  # OWASP ASVS 5.0 V7.2.3

@@ -3,10 +3,10 @@
 from collections.abc import Callable
 
 import pytest
+from mwconform.suites.session.check import Play, Script, SessionCase, check, expect_cookie, expect_counter, fresh_session
 
 from mwconform.outcomes import NotApplicable
 from mwconform.plugin import Context
-from mwconform.suites.session.check import Play, Script, SessionCase, check, expect_cookie, expect_counter, fresh_session
 
 REQUIREMENTS = ("session.integrity.tamper", "session.integrity.no-error")
 

@@ -3,11 +3,11 @@
 from collections.abc import Callable
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.reference.session import SessionPolicy
 from mwconform.reference.session_ops import SET_HEADER
 from mwconform.suites.session.check import Play, Script, SessionCase, check, deletes, expect, expect_cookie, expect_counter, fresh_session
+
+from mwconform.plugin import Context
 
 FORGED_ID = "0123456789abcdef0123456789abcdef"
 PAST_MAX_AGE = 1.5  # seconds past max-age the expired cookie is replayed

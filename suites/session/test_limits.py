@@ -1,10 +1,10 @@
 """Limits: a session too big for a cookie, and concurrent requests on one session (isolation, no lost update)."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.reference.session_ops import SET_HEADER
 from mwconform.suites.session.check import FILL_SIZE, Play, Reply, SessionCase, check, expect, expect_cookie, fill_kept, oversize
+
+from mwconform.plugin import Context
 
 CONCURRENT = 50
 WRITERS = 10  # concurrent writers of different keys in the lost-update case

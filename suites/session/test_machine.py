@@ -1,9 +1,9 @@
 """Random sessions: hypothesis plays login, read, write, logout, tamper, replay and time against a model."""
 
 import pytest
+from mwconform.suites.session.machine import MAX_AGE, MachineCase, check
 
 from mwconform.plugin import Context
-from mwconform.suites.session.machine import MAX_AGE, MachineCase, check
 
 CASES = [
     MachineCase(

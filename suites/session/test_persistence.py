@@ -1,9 +1,9 @@
 """Persistence and when the cookie is sent: the seed's counter, read-only requests, HTTP exceptions."""
 
 import pytest
+from mwconform.suites.session.check import Play, SessionCase, check, expect, expect_cookie, expect_counter
 
 from mwconform.plugin import Context
-from mwconform.suites.session.check import Play, SessionCase, check, expect, expect_cookie, expect_counter
 
 
 async def seed_counter(p: Play) -> None:

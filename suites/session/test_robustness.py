@@ -3,12 +3,12 @@ see mwconform.suites.hostile for the budget and what can be sent."""
 
 import pytest
 from hypothesis import strategies as st
-
-from mwconform.plugin import Context
 from mwconform.reference.scenario import Call
 from mwconform.reference.session import SessionPolicy
 from mwconform.suites.hostile import EXPECT, FIELD_TEXT, HostileCase, check, field_values
 from mwconform.suites.session.check import scenario
+
+from mwconform.plugin import Context
 
 POLICY = SessionPolicy()
 #: Values a session store may choke on: quotes, backslashes, JSON, signatures cut short, obs-text.

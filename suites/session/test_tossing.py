@@ -1,10 +1,10 @@
 """Cookie tossing: a request carrying two session cookies of the same name gets one session, used throughout."""
 
 import pytest
-
-from mwconform.plugin import Context
 from mwconform.reference.session_ops import USER_HEADER
 from mwconform.suites.session.check import Play, SessionCase, check, expect, expect_cookie, expect_counter
+
+from mwconform.plugin import Context
 
 
 async def two_cookies(p: Play) -> None:
