@@ -1,4 +1,4 @@
-"""The reference pipeline as a subject, served by uvicorn over loopback or in-process via ASGI.
+"""The reference pipeline as a subject, served by the ASGI layer (`asgi.py`): uvicorn over loopback or in-process.
 
 Graded like any framework, it checks the harness itself end to end, and it is the base the
 self-tests plant bugs into (`tests/mutants/`).
@@ -10,12 +10,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import ClassVar
 
-import httpx
-
 from ..reference.asgi import ASGIApp
 from ..reference.pipeline import Pipeline
 from ..reference.probes import Recorder, build_pipeline
 from ..reference.scenario import Scenario
+from .asgi import serve_asgi
 from .base import CAPABILITIES, Subject, Target
 
 ALL = frozenset(CAPABILITIES)
@@ -37,31 +36,8 @@ class ReferenceSubject(Subject):
 
     @asynccontextmanager
     async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        app = ASGIApp(self.pipeline(scenario, recorder))
-        if mode == "inprocess":
-            yield Target("http://reference.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
-            return
-        import asyncio
-
-        import uvicorn
-        from uvicorn.server import ServerState
-
-        from ..harness import free_socket
-
-        config = uvicorn.Config(app, http="h11", lifespan="off", log_level="critical", access_log=False)
-        config.load()
-        state = ServerState()
-        # uvicorn's own protocol on our socket; Server.serve()/shutdown() would add 0.1 s sleeps.
-        server = await asyncio.get_running_loop().create_server(
-            lambda: config.http_protocol_class(config=config, server_state=state, app_state={}), sock=free_socket()
-        )
-        try:
-            yield Target(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
-        finally:
-            server.close()
-            for connection in list(state.connections):
-                connection.shutdown()
-            await server.wait_closed()
+        async with serve_asgi(ASGIApp(self.pipeline(scenario, recorder)), mode, "reference.test") as target:
+            yield target
 
     def install_outer(self, pipeline: Pipeline, scenario: Scenario, recorder: Recorder) -> None:
         """Feature subjects (CORS, session, JWT) put their layers in front of the chain here."""
