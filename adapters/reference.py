@@ -55,4 +55,10 @@ class ReferenceHooks(ReferenceSubject):
     description = "the reference pipeline under the hooks profile (Sanic)"
 
 
-SUBJECTS: list[type[Subject]] = [ReferenceOnion, ReferenceHooks]
+class ReferenceStarlette(ReferenceSubject):
+    name = "reference/starlette"
+    profile = "starlette"
+    description = "the reference pipeline under the starlette profile (the onion inside Starlette's own error layers)"
+
+
+SUBJECTS: list[type[Subject]] = [ReferenceOnion, ReferenceHooks, ReferenceStarlette]
