@@ -106,22 +106,27 @@ class ProbeDispatch(BaseHTTPMiddleware):
         self.probe, self.recorder = probe, recorder
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        probe, io = self.probe, StarletteIO(request)
-        record = self.recorder.sink(request.headers)
-        if probe.request is not None:
-            early = request_phase(probe, io, record)
-            if early is not None:
-                return early
-        try:
-            response = await call_next(request)
-        except Exception as exc:
-            converted = error_phase(probe, io, record, getattr(exc, "status_code", 500))
-            if converted is None:
-                raise
-            return converted
-        if probe.response is None and probe.convert is None:
-            return response
-        return response_phase(probe, io, record, response, response.status_code) or response
+        return await dispatch_probe(self.probe, self.recorder, request, call_next)
+
+
+async def dispatch_probe(probe: Probe, recorder: Recorder, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    """A probe's phases around `call_next`, as a `dispatch` function (BaseHTTPMiddleware, FastAPI)."""
+    io = StarletteIO(request)
+    record = recorder.sink(request.headers)
+    if probe.request is not None:
+        early = request_phase(probe, io, record)
+        if early is not None:
+            return early
+    try:
+        response = await call_next(request)
+    except Exception as exc:
+        converted = error_phase(probe, io, record, getattr(exc, "status_code", 500))
+        if converted is None:
+            raise
+        return converted
+    if probe.response is None and probe.convert is None:
+        return response
+    return response_phase(probe, io, record, response, response.status_code) or response
 
 
 def endpoint(routes: Sequence[NeutralRoute], recorder: Recorder) -> Callable[[Request], Any]:
