@@ -61,4 +61,10 @@ class ReferenceStarlette(ReferenceSubject):
     description = "the reference pipeline under the starlette profile (the onion inside Starlette's own error layers)"
 
 
-SUBJECTS: list[type[Subject]] = [ReferenceOnion, ReferenceHooks, ReferenceStarlette]
+class ReferenceLitestar(ReferenceSubject):
+    name = "reference/litestar"
+    profile = "litestar"
+    description = "the reference pipeline under the litestar profile (the onion around Litestar's per-route exception handling)"
+
+
+SUBJECTS: list[type[Subject]] = [ReferenceOnion, ReferenceHooks, ReferenceStarlette, ReferenceLitestar]

@@ -14,6 +14,10 @@ phases compose, because frameworks legitimately differ (SPEC.md, `pipeline.profi
   included), `ExceptionMiddleware` around the router and the per-endpoint wrapper of
   `request_response` turn HTTP errors raised inside them into responses, which user middleware
   then sees as responses.
+- `litestar` (Litestar): the onion with the framework's exception handling inside every user
+  layer, around the route handler: whatever the handler raises (an HTTP error or a crash) is
+  already a response when the innermost layer sees it; what a layer raises travels outward and
+  keeps its HTTP status.
 """
 
 from __future__ import annotations
@@ -183,8 +187,28 @@ class Starlette(Onion):
         return [self._server_errors, *global_chain, self._http_errors, *local_chain, self._http_errors]
 
 
+class ErrorsToResponses(Middleware):
+    """Litestar's exception handling around each route handler: any exception raised by the
+    handler becomes its error response (the HTTP status, or 500) before user middleware sees it."""
+
+    name = "(framework: handler errors to responses)"
+
+    async def on_error(self, request: Request, error: Exception) -> Response | None:
+        return error_response(error)
+
+
+class Litestar(Onion):
+    """The onion around Litestar's per-route exception handling (`litestar.routes.http`)."""
+
+    name = "litestar"
+    _handler_errors = ErrorsToResponses()
+
+    def stack(self, global_chain: Sequence[Middleware], local_chain: Sequence[Middleware]) -> list[Middleware]:
+        return [*global_chain, *local_chain, self._handler_errors]
+
+
 Profile = Onion | Hooks
-PROFILES: dict[str, type[Profile]] = {"onion": Onion, "hooks": Hooks, "starlette": Starlette}
+PROFILES: dict[str, type[Profile]] = {"onion": Onion, "hooks": Hooks, "starlette": Starlette, "litestar": Litestar}
 
 
 @dataclass

@@ -79,6 +79,15 @@ CASES = [
         scenario=Scenario((Route("GET", "/ok"),), abc(B=Probe("B", response=Raise(None)))),
         calls=GET_OK,
     ),
+    PipelineCase(
+        id="error.response-phase-raises-http",
+        title="B raises HTTP 409 on its way out of GET /ok; A, B, C",
+        requirements=("pipeline.error.response-phase-raises", "pipeline.error.http-status"),
+        expect="The client gets the 409 (starlette: a 500, as for any error raised by global middleware), never the 200 "
+        "B was handed. onion: the exception skips A's response phase; hooks: A sees the 409.",
+        scenario=Scenario((Route("GET", "/ok"),), abc(B=Probe("B", response=Raise(409)))),
+        calls=GET_OK,
+    ),
 ]
 
 
