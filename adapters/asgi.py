@@ -60,6 +60,9 @@ class _Guard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
+            # asgi-lifespan 2.1.0 leaves out the scope's required `asgi` key (ASGI spec: "asgi"
+            # is in every scope), which Falcon reads as ASGI 2 and refuses.
+            scope.setdefault("asgi", {"version": "3.0", "spec_version": "2.0"})
             await self.app(scope, receive, _fail_fast(send))
             return
         if "state" in scope:
