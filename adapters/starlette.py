@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from ..reference.probes import Recorder, echo_body, error_phase, handler_phase, request_phase, response_phase
+from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, handler_phase, request_phase, response_phase
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Group, Probe, Scenario
 from ..reference.scenario import Route as NeutralRoute
@@ -67,23 +67,11 @@ def starlette_path(path: str) -> str:
     return PATH_PARAM.sub(convert, path)
 
 
-class StarletteIO:
+class StarletteIO(RequestIO):
     """`ProbeIO` over a Starlette `Request`; the context is the request state, as in `ScopeIO`."""
-
-    def __init__(self, request: Request) -> None:
-        self.request = request
 
     def context(self) -> dict[str, Any]:
         return scope_context(self.request.scope)
-
-    def header(self, name: str) -> str | None:
-        return self.request.headers.get(name)
-
-    def ctx_get(self, key: str) -> str | None:
-        return self.context().get(key)
-
-    def ctx_set(self, key: str, value: str) -> None:
-        self.context()[key] = value
 
     def rewrite(self, param: str, transform: Callable[[str], str]) -> None:
         self.request.path_params[param] = transform(self.request.path_params[param])
