@@ -31,7 +31,9 @@ CASES = [
         id="error.handler-crashes",
         title="handler raises RuntimeError inside A, B, C; GET /ok",
         requirements=("pipeline.error.unhandled-500", "pipeline.error.response-phases", "pipeline.phase.once"),
-        expect="The client gets 500. onion: no response phase runs; hooks: every response hook sees the 500.",
+        expect="The client gets 500. onion: no response phase runs; hooks: every response hook sees the 500; starlette: no "
+        "response phase runs and the 500 is built outside every user middleware (ServerErrorMiddleware); litestar: every layer "
+        "sees the 500 its exception handling made around the handler.",
         scenario=Scenario(raising(Handler(crash=True)), abc()),
         calls=GET_OK,
     ),
