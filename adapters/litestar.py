@@ -7,7 +7,9 @@ the lower layers, which is the only difference between the subjects:
 
 - `litestar/router`: `Router(path=prefix, route_handlers=..., middleware=[...])`;
 - `litestar/controller`: a `Controller` subclass with `path = prefix` and `middleware = [...]`;
-- `litestar/handler`: `middleware=[...]` on each route handler of the group.
+- `litestar/handler`: `middleware=[...]` on each route handler of the group;
+- `litestar/hooks`: the global chain as `before_request` / `after_request` hooks (`hooks`
+  profile; see `LitestarHooks`).
 
 Litestar inserts user middleware into each route's own stack, after routing, so its 404 and 405
 answers pass no user layer at all (litestar#175; CORS was special-cased for it in #1133): recorded
@@ -17,6 +19,7 @@ as `known` on the cases that expect the global chain there.
 from __future__ import annotations
 
 import itertools
+from contextvars import ContextVar
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,7 +28,7 @@ from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
 
-from ..reference.probes import Recorder, echo_body, handler_phase
+from ..reference.probes import Recorder, echo_body, handler_phase, request_phase, response_phase
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Group, Probe, Scenario
 from ..reference.scenario import Route as NeutralRoute
@@ -39,6 +42,13 @@ BYPASS = (
     "Litestar inserts user middleware into each route's stack, after routing: the router's own {status} "
     "answer passes no user middleware at all (litestar#175, #1133)"
 )
+
+
+def add_field(response: Response, name: str, value: str) -> None:
+    """Add a header field to a Litestar `Response`, whose headers are a plain dict: a second value
+    joins the first as a list element, an equivalent header field (RFC 9110 §5.3)."""
+    name = name.lower()
+    response.headers[name] = f"{response.headers[name]}, {value}" if name in response.headers else value
 
 
 def http_error(status: int | None) -> Exception:
@@ -63,7 +73,7 @@ def handler(route: NeutralRoute, recorder: Recorder, middleware: Sequence[Define
         await handler_phase(route.handler, io, recorder.sink(io.headers))
         response = Response(echo_body(request.path_params, scope_context(request.scope)), status_code=route.handler.status, media_type="application/json")
         for name, value in route.handler.headers:
-            response.headers.add(name, value)  # type: ignore[attr-defined]
+            add_field(response, name, value)
         return response
 
     async def method(self: Any, request: Request) -> Response:
@@ -134,4 +144,80 @@ class LitestarHandler(LitestarSubject):
         return Router(path=group.prefix, route_handlers=[handler(r, recorder, chain) for r in group.routes])
 
 
-SUBJECTS = [LitestarSubject, LitestarController, LitestarHandler]
+class LitestarIO(ScopeIO):
+    """`ProbeIO` for Litestar hooks: responses are Litestar `Response` objects."""
+
+    def respond(self, status: int, body: str) -> Response:
+        return Response(body, status_code=status, media_type="text/plain")
+
+    def add_header(self, response: Response, name: str, value: str) -> None:
+        add_field(response, name, value)
+
+
+#: after_request is handed the response alone; before_request, run earlier in the same task, leaves
+#: the request here for it.
+current_request: ContextVar[Request] = ContextVar("mwc_litestar_request")
+
+
+class LitestarHooks(LitestarSubject):
+    """The global chain as the app's `before_request` / `after_request` hooks.
+
+    Litestar takes one hook of each kind per layer, and the one closest to the handler replaces
+    the others (Litestar docs, Life Cycle Hooks: "layered"), so hooks do not chain: the chain is
+    written as one `before_request` running the request phases in order until one answers, and
+    one `after_request` running the response phases in reverse until one replaces the response,
+    as a user composes them. What Litestar decides is when those hooks run.
+    """
+
+    name = "litestar/hooks"
+    profile = "hooks"
+    # Route-local hooks would replace the app's, not run inside them; priorities do not exist.
+    capabilities = frozenset(CAPABILITIES) - {"priority", "route-local", "error-conversion"}
+    # Generated scenarios raise in handlers and hooks, which these hooks never see (the known
+    # deviations below); the properties suite cannot steer around that.
+    suites = frozenset({"pipeline"})
+    description = "Litestar app-level `before_request` / `after_request` hooks (one of each per layer, the closest wins)"
+    known = {
+        **{k: v for k, v in LitestarSubject.known.items() if k.startswith("routing.")},
+        **dict.fromkeys(
+            ("error.handler-raises-http-404", "error.handler-crashes", "error.middleware-raises-http-409", "error.middleware-crashes"),
+            "after_request runs only on a response the handler or before_request returned: an exception raised by "
+            "either becomes its error response in Litestar's exception handling, outside the hooks",
+        ),
+        **dict.fromkeys(
+            ("error.response-phase-raises", "error.response-phase-raises-http"),
+            "a raising response phase ends the one composed after_request (Litestar has one per layer), so the "
+            "phases after it never see the error response",
+        ),
+    }
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
+        chain = scenario.chain
+
+        async def before_request(request: Request) -> Response | None:
+            current_request.set(request)
+            io = LitestarIO(request.scope, http_error)
+            for probe in chain:
+                if probe.request is not None and (early := request_phase(probe, io, recorder.sink(io.headers))) is not None:
+                    return early
+            return None
+
+        async def after_request(response: Response) -> Response:
+            io = LitestarIO(current_request.get().scope, http_error)
+            for probe in reversed(chain):
+                if probe.response is not None:
+                    replaced = response_phase(probe, io, recorder.sink(io.headers), response, response.status_code)
+                    if replaced is not None:
+                        return replaced
+            return response
+
+        return Litestar(
+            route_handlers=[handler(r, recorder) for r in scenario.routes],
+            before_request=before_request,
+            after_request=after_request,
+            openapi_config=None,
+            logging_config=None,
+        )
+
+
+SUBJECTS = [LitestarSubject, LitestarController, LitestarHandler, LitestarHooks]

@@ -15,6 +15,7 @@ SUBJECTS = [
     "litestar/router",
     "litestar/controller",
     "litestar/handler",
+    "litestar/hooks",
     "tests.falcon_subject:FalconComponents",  # a user's own ASGI framework, through AsgiSubject
 ]
 
