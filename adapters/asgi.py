@@ -145,11 +145,10 @@ class _GuardedTransport(httpx.AsyncBaseTransport):
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
-        # Read the whole body here, so a violation the app commits after its headers is known
-        # before the response is handed on.
-        body = await response.aread()
-        await response.aclose()
-        return httpx.Response(response.status_code, headers=response.headers, content=body, extensions=response.extensions)
+        # Read the whole body here (httpx keeps it), so a violation the app commits after its
+        # headers is known before the response is handed on.
+        await response.aread()
+        return response
 
     async def aclose(self) -> None:
         """Kept open: each harness exchange closes its client, the target outlives it (`serve_asgi` closes it)."""
