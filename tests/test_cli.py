@@ -19,7 +19,7 @@ def mwconform(*args: str, cwd: Path = ROOT) -> tuple[int, str]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", "--adapter", "flask"], "unknown adapter 'flask'; accepted: reference, aiohttp, sanic, sanic-ext"),
+        (["run", "--adapter", "flask"], "unknown adapter 'flask'; accepted: reference, aiohttp, sanic, sanic-ext, starlette, fastapi, litestar"),
         # The project's test environment never has sanic-ext (tests/test_sanic_ext.py grades it in a venv of its own).
         (["run", "--adapter", "sanic-ext"], "adapter 'sanic-ext' needs the package 'sanic_ext', which is not installed: pip install 'mwconform[sanic-ext]'"),
         (["run", "--subject", "nope.mod:Thing"], "cannot import 'nope.mod' for subject 'nope.mod:Thing'"),
@@ -44,7 +44,7 @@ def test_bad_input_is_one_line_naming_what_is_accepted(args: list[str], message:
 def test_list_shows_adapters_subjects_known_deviations_and_cases_without_running() -> None:
     code, output = mwconform("list")
     assert code == 0
-    for text in ("adapter aiohttp", "aiohttp/old-style", "known order.seed-003-route-chain", "sanic/on-hooks", "suite pipeline (30 cases)", "order.three-layers"):
+    for text in ("adapter aiohttp", "aiohttp/old-style", "known order.seed-003-route-chain", "sanic/on-hooks", "suite pipeline (32 cases)", "order.three-layers"):
         assert text in output
 
 

@@ -38,7 +38,7 @@ def test_run_writes_a_schema_valid_results_file_and_junit_xml_through_pytest(tmp
     assert results["mode"] == "inprocess" and results["platform"] and results["python"] and results["started"]
     assert results["complete"] is True and "incomplete" not in results and results["collected"] == len(results["cases"])
     assert all(s["baseline"] for s in results["subjects"].values())  # reference/* subjects are the baseline
-    assert set(results["subjects"]) == {"reference/onion", "reference/hooks"}
+    assert set(results["subjects"]) == {"reference/onion", "reference/hooks", "reference/starlette", "reference/litestar"}
     assert all(s["spec"] == name and s["versions"] for name, s in results["subjects"].items())
     assert results["cases"] and all(c["suite"] == "pipeline" and c["exchanges"] and c["expected"] for c in results["cases"])
     cases = ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")
