@@ -21,6 +21,10 @@ ADAPTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "sanic": ("sanic", ("mwconform.adapters.sanic", "mwconform.adapters.cors_sanic", "mwconform.adapters.jwt_sanic", "mwconform.adapters.session_sanic")),
     # Its own adapter and environment: an importable sanic-ext changes every Sanic app and Sanic-Cors.
     "sanic-ext": ("sanic-ext", ("mwconform.adapters.cors_sanic_ext",)),
+    # ASGI frameworks, all served by adapters/asgi.py (a user's own ASGI app: subclass AsgiSubject).
+    "starlette": ("starlette", ("mwconform.adapters.starlette",)),
+    "fastapi": ("fastapi", ("mwconform.adapters.fastapi",)),
+    "litestar": ("litestar", ("mwconform.adapters.litestar",)),
 }
 
 

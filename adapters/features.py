@@ -37,6 +37,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from ..outcomes import NotApplicable
 from ..reference.jwt import CLAIMS_KEY, SUBJECT_KEY
 from ..reference.probes import Recorder
 from ..reference.scenario import Scenario
@@ -53,6 +54,9 @@ FRAMEWORKS: dict[str, str] = {
 }
 
 Binding = Callable[[Any], Any]
+
+#: Re-exported so a binding needs one import: `from mwconform.adapters.features import CorsSubject, NotApplicable`.
+__all__ = ["Clocked", "CorsSubject", "FeatureSubject", "JwtSubject", "NotApplicable", "SessionSubject", "accepted", "resolve_framework"]
 
 
 def resolve_framework(spec: str | Framework) -> Framework:

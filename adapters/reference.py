@@ -1,4 +1,4 @@
-"""The reference pipeline as a subject, served by uvicorn over loopback or in-process via ASGI.
+"""The reference pipeline as a subject, served by the ASGI layer (`asgi.py`): uvicorn over loopback or in-process.
 
 Graded like any framework, it checks the harness itself end to end, and it is the base the
 self-tests plant bugs into (`tests/mutants/`).
@@ -11,13 +11,12 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any, ClassVar
 
-import httpx
-
 from ..reference.asgi import ASGIApp
 from ..reference.http import Request
 from ..reference.pipeline import Middleware, Pipeline
 from ..reference.probes import Recorder, build_pipeline
 from ..reference.scenario import Scenario
+from .asgi import serve_asgi
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
 from .session import session_api
 
@@ -59,35 +58,8 @@ class ReferenceSubject(Framework):
 
     @asynccontextmanager
     async def serve_plugged(self, scenario: Scenario, recorder: Recorder, mode: str, plug: Plug) -> AsyncIterator[Target]:
-        app = ASGIApp(self.pipeline(scenario, recorder, plug))
-        if mode == "inprocess":
-            yield Target("http://reference.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
-            return
-        import asyncio
-
-        import uvicorn
-        from uvicorn.server import ServerState
-
-        from ..harness import free_socket
-
-        # A header block up to 4 MB reaches the app (by default h11 refuses one still incomplete
-        # past 16 KB and uvicorn drops the connection), so the reference middleware itself judges
-        # the JWT suite's 1 MB token.
-        config = uvicorn.Config(
-            app, http="h11", lifespan="off", log_level="critical", access_log=False, h11_max_incomplete_event_size=4 * 1024 * 1024
-        )
-        config.load()
-        state = ServerState()
-        # uvicorn's own protocol on our socket; Server.serve()/shutdown() would add 0.1 s sleeps.
-        protocol: Any = config.http_protocol_class  # typed as a bare asyncio.Protocol by uvicorn
-        server = await asyncio.get_running_loop().create_server(lambda: protocol(config=config, server_state=state, app_state={}), sock=free_socket())
-        try:
-            yield Target(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
-        finally:
-            server.close()
-            for connection in list(state.connections):
-                connection.shutdown()
-            await server.wait_closed()
+        async with serve_asgi(ASGIApp(self.pipeline(scenario, recorder, plug)), mode, "reference.test") as target:
+            yield target
 
 
 class ReferenceOnion(ReferenceSubject):
@@ -102,4 +74,16 @@ class ReferenceHooks(ReferenceSubject):
     description = "the reference pipeline under the hooks profile (Sanic)"
 
 
-SUBJECTS: list[type[Subject]] = [ReferenceOnion, ReferenceHooks]
+class ReferenceStarlette(ReferenceSubject):
+    name = "reference/starlette"
+    profile = "starlette"
+    description = "the reference pipeline under the starlette profile (the onion inside Starlette's own error layers)"
+
+
+class ReferenceLitestar(ReferenceSubject):
+    name = "reference/litestar"
+    profile = "litestar"
+    description = "the reference pipeline under the litestar profile (the onion around Litestar's per-route exception handling)"
+
+
+SUBJECTS: list[type[Subject]] = [ReferenceOnion, ReferenceHooks, ReferenceStarlette, ReferenceLitestar]

@@ -166,12 +166,10 @@ class SanicSubject(Framework):
     modes = ("socket", "inprocess")
     packages: tuple[str, ...] = ("sanic", "sanic-routing")
     description = "Sanic `app.register_middleware` / `Blueprint.middleware` request and response middleware"
-    known = {
-        "error.response-phase-raises": (
-            "Sanic logs an exception raised in response middleware and sends the response as it "
-            "was (sanic#1928), instead of an error response"
-        ),
-    }
+    known = dict.fromkeys(
+        ("error.response-phase-raises", "error.response-phase-raises-http"),
+        "Sanic logs an exception raised in response middleware and sends the response as it was (sanic#1928), instead of an error response",
+    )
 
     def attach(self, target: Sanic | Blueprint, fn: Callable[..., Any], phase: str, priority: int) -> None:
         target.register_middleware(fn, phase) if isinstance(target, Sanic) else target.middleware(fn, phase)

@@ -53,7 +53,7 @@ def synthesize(subjects: int, cases: int, seed: int = 6) -> dict[str, object]:
                 "differences": [] if outcome == "pass" else ["trace differs"],
             })
     return {
-        "schema": "mwconform-results/1", "mwconform": "bench", "python": sys.version.split()[0], "platform": "bench", "mode": "default",
+        "schema": "mwconform-results/2", "mwconform": "bench", "python": sys.version.split()[0], "platform": "bench", "mode": "default", "complete": True,
         "started": "2026-01-01T00:00:00+00:00", "duration": 1.0,
         "subjects": {n: {"adapter": n.split("/")[0], "profile": "onion", "description": "synthetic", "capabilities": [], "modes": ["socket"], "versions": {"framework": "1.0"}, "known": {}, "spec": n} for n in names},
         "requirements": {r: {"title": q.title, "level": q.level, "text": q.text, "sources": [{"title": t, "url": u} for t, u in q.sources]} for r, q in requirements.items()},

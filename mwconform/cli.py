@@ -4,15 +4,27 @@
     mwconform list [--adapter NAME]
     mwconform smoke --adapter NAME [--subject ...]
     mwconform report RESULTS.json... -o DIR [--markdown PATH]
+    mwconform diff OLD.json NEW.json
 
-`run` is pytest underneath (progress dots, JUnit via --junitxml, xdist via -n); its exit code is
-non-zero when a MUST requirement fails or any case errors.
+`run` is pytest underneath (progress dots, JUnit via --junitxml, xdist via -n). Exit codes, the
+same for every command (README "Exit codes"):
+
+    0  done; `run`: no MUST or SECURITY failure and no error (known deviations allowed unless
+       --strict); `diff`: no regression
+    1  `run`: a MUST or SECURITY requirement failed, a case errored, or (--strict) a known MUST or
+       SECURITY deviation; `diff`: a regression; `smoke`: a subject is not wired
+    2  bad input, named in one line (unknown name, unwritable path, not a results file)
+    3  `run`: no case reached a verdict (nothing selected, or every case n/a)
+    4  `run`: interrupted (SIGINT, SIGTERM, SIGHUP) or stopped before deciding every case (-x,
+       collection errors); the results file holds every verdict decided and is marked incomplete
+    5  `run`: pytest's internal error
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -21,7 +33,11 @@ from pathlib import Path
 from . import harness, signals
 from .adapters import ADAPTERS, UsageError, refuse_ungraded, select, subjects_of
 from .adapters.base import MODES, Subject
+from .reports.conformance import failing_the_run, no_verdict_reason, of_subject, reached_a_verdict
+from .results import check_writable
 from .suites import SUITES
+
+OK, BROKEN, USAGE, NO_VERDICT, INTERRUPTED, INTERNAL = 0, 1, 2, 3, 4, 5
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--suite", action="append", default=[], help=f"suite to run (repeatable; default all: {', '.join(SUITES)})")
     run.add_argument("--json", default="mwconform-results.json", metavar="PATH", help="results file (default %(default)s)")
     run.add_argument("--mode", choices=MODES, default=None, help="serving mode (default: each subject's own)")
-    run.add_argument("--no-fail", action="store_true", help="exit 0 even when MUST requirements fail (for report building)")
+    run.add_argument("--strict", action="store_true", help="known MUST and SECURITY deviations fail the run too (exit 1): expected is not conformant")
+    run.add_argument("--no-fail", action="store_true", help="exit 0 even when MUST or SECURITY requirements fail (for report building)")
     run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="extra pytest arguments, after --")
 
     ls = commands.add_parser("list", help="list adapters, subjects and cases without running anything")
@@ -47,12 +64,19 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("-o", "--out", default="reports/out", help="output folder (default %(default)s)")
     report.add_argument("--markdown", metavar="PATH", help='also write the Markdown summary here (e.g. "$GITHUB_STEP_SUMMARY")')
 
+    diff = commands.add_parser("diff", help="what changed between two runs; exit 1 on a regression")
+    diff.add_argument("old", metavar="OLD.json")
+    diff.add_argument("new", metavar="NEW.json")
+
     args = parser.parse_args(argv)
     try:
-        return {"run": _run, "list": _list, "smoke": _smoke, "report": _report}[args.command](args)
+        return {"run": _run, "list": _list, "smoke": _smoke, "report": _report, "diff": _diff}[args.command](args)
     except UsageError as exc:
         print(f"mwconform: error: {exc}", file=sys.stderr)
-        return 2
+        return USAGE
+    except BrokenPipeError:  # `mwconform diff ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python docs, "Note on SIGPIPE"
+        return OK
 
 
 def _subject_options(parser: argparse.ArgumentParser) -> None:
@@ -76,29 +100,53 @@ def _run(args: argparse.Namespace) -> int:
     # Fail fast, with one line and exit 2, where the plugin inside pytest would say it with exit 4.
     chosen = _selected(args)
     refuse_ungraded([s for s, _ in chosen], {s.name for s, spec in chosen if spec in args.subject}, set(suites))
+    path = Path(args.json)
+    _writable(path, "--json")
     pytest_args = ["-q", "-p", "no:cacheprovider", "--rootdir", tempfile.gettempdir(), "--pyargs"]
     pytest_args += [f"mwconform.suites.{s}" for s in suites]
     pytest_args += [f"--mwc-adapter={a}" for a in args.adapter] + [f"--mwc-subject={s}" for s in args.subject]
-    pytest_args += [f"--mwc-json={args.json}"] + ([f"--mwc-mode={args.mode}"] if args.mode else []) + _distribution(args.pytest_args)
+    pytest_args += [f"--mwc-json={args.json}"] + ([f"--mwc-mode={args.mode}"] if args.mode else []) + (["--mwc-strict"] if args.strict else [])
     started = time.time()
-    code = pytest.main(pytest_args)
+    code = pytest.main(pytest_args + _distribution(args.pytest_args))
     if signals.received is not None:
-        written = Path(args.json).is_file() and Path(args.json).stat().st_mtime >= started
-        where = f"the cases finished before it are in {args.json}" if written else "no results were written"
+        written = path.is_file() and path.stat().st_mtime >= started
+        where = f"the cases decided before it are in {path}, marked incomplete" if written else "no results were written"
         print(f"mwconform: stopped by {signals.name(signals.received)}; {where}", file=sys.stderr)
         return _exit(128 + signals.received)
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+    if code == pytest.ExitCode.USAGE_ERROR:
+        return _exit(USAGE)  # pytest has said what was wrong
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED and not path.is_file():
         print(f"mwconform: no case matched the selection (suites {', '.join(suites)}; pytest arguments {' '.join(args.pytest_args) or 'none'})", file=sys.stderr)
-        return _exit(int(code))
-    if code == pytest.ExitCode.USAGE_ERROR:  # pytest printed the one-line reason
-        return _exit(2)
-    if code not in (0, 1):  # interrupted, internal error
-        return _exit(int(code))
-    results = json.loads(Path(args.json).read_text(encoding="utf-8"))
-    must_failed = [c for c in results["cases"] if c["outcome"] == "fail" and c["level"] == "MUST"]
-    errors = [c for c in results["cases"] if c["outcome"] == "error"]
-    print(f"mwconform: {len(results['cases'])} verdicts, {len(must_failed)} MUST failures, {len(errors)} errors -> {args.json}")
-    return _exit(0 if args.no_fail or not (must_failed or errors) else 1)
+        return _exit(NO_VERDICT)
+    if code == pytest.ExitCode.INTERNAL_ERROR or not path.is_file():
+        print(f"mwconform: pytest stopped with exit code {int(code)} before writing {path}", file=sys.stderr)
+        return _exit(INTERNAL)
+    results = json.loads(path.read_text(encoding="utf-8"))
+    cases = results["cases"]
+    if not results["complete"]:
+        print(f"mwconform: {results['incomplete']}; {path} holds them and is marked incomplete", file=sys.stderr)
+        return _exit(INTERRUPTED)
+    if not reached_a_verdict(cases):
+        print(f"mwconform: {no_verdict_reason(cases)}", file=sys.stderr)
+        return _exit(NO_VERDICT)
+    standings = [of_subject(name, cases, results["requirements"]) for name in sorted({c["subject"] for c in cases})]
+    breaking = [s for s in standings if s.blocking]
+    known = sum(b.known for s in breaking for b in s.blocking)
+    failing = failing_the_run(cases, results["requirements"], args.strict)
+    errors = sum(c["outcome"] == "error" for c in cases)
+    print(
+        f"mwconform: {len(cases)} verdicts; {len(breaking)} of {len(standings)} subjects break MUST or SECURITY requirements "
+        f"({sum(len(s.blocking) for s in breaking) - known} failing, {known} known deviations{', failing under --strict' if args.strict and known else ''}); "
+        f"{errors} errors -> {path}"
+    )
+    return _exit(OK if args.no_fail or not failing else BROKEN)
+
+
+def _writable(path: Path, what: str) -> None:
+    try:
+        check_writable(path, what)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _exit(code: int) -> int:
@@ -149,22 +197,43 @@ def _smoke(args: argparse.Namespace) -> int:
         problem = smoke(subject)
         print(f"{subject.name:28} {'ok' if problem is None else 'BROKEN: ' + problem}")
         failed += problem is not None
-    return 1 if failed else 0
+    return BROKEN if failed else OK
 
 
 def _report(args: argparse.Namespace) -> int:
     from .reports.html import build
 
-    paths = [Path(p) for p in args.results]
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise UsageError(f"no results file at {', '.join(missing)}; make one with: mwconform run --adapter NAME --json PATH")
+    paths = _results_files(args.results)
+    out = Path(args.out)
+    _writable(out / "index.html", "-o")
+    if args.markdown:
+        _writable(Path(args.markdown), "--markdown")
     try:
-        index = build(paths, Path(args.out), Path(args.markdown) if args.markdown else None)
+        index = build(paths, out, Path(args.markdown) if args.markdown else None)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     print(f"report: {index.resolve()}")
-    return 0
+    return OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .reports.changes import compare, render
+
+    old, new = _results_files([args.old, args.new])
+    try:
+        changes = compare(old, new)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(render(changes))
+    return BROKEN if changes.regressions else OK
+
+
+def _results_files(names: list[str]) -> list[Path]:
+    paths = [Path(p) for p in names]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise UsageError(f"no results file at {', '.join(missing)}; make one with: mwconform run --adapter NAME --json PATH")
+    return paths
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,7 +26,15 @@ class Outcome(str, Enum):
 
 
 class Deviation(AssertionError):
-    """The subject's behaviour differs from what the requirement demands."""
+    """The subject's behaviour differs from what the requirement demands.
+
+    `violated` names the requirements actually broken when they are not the case's own (SPEC.md
+    "Levels": a verdict counts at the level of what broke, e.g. a 5xx where a refusal was due
+    breaks how refusals are answered, not token verification)."""
+
+    def __init__(self, message: str = "", violated: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.violated = tuple(violated)
 
 
 class HarnessError(Exception):

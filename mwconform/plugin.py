@@ -10,27 +10,24 @@ Results are carried in `report.user_properties`, so they survive pytest-xdist.
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import platform
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from . import __version__, harness, isolation, redis_server, signals, spec
+from . import harness, isolation, redis_server, results, signals, spec
 from .adapters import UsageError, kind_of, refuse_ungraded, select
 from .adapters.base import CAPABILITIES, MODES, Subject
 from .case import Case
 from .harness import DEFAULT_DEADLINE, DEFAULT_MAX_BODY
 from .outcomes import Deviation, HarnessError, NotApplicable, Outcome
+from .reports.conformance import BLOCKING, level_of, no_verdict_reason, reached_a_verdict
 from .suites.properties import budgets
 
 # Before hypothesis' own plugin configures, so `--hypothesis-profile=mwc-deep` can name ours.
@@ -49,6 +46,9 @@ _FIXTURE_SUBJECTS = pytest.StashKey[dict[str, dict[str, Any]]]()
 _STARTED = pytest.StashKey[float]()
 _DEADLINE = pytest.StashKey[float]()
 _WORKERS = pytest.StashKey[isolation.Workers]()
+_FLUSH = pytest.StashKey[results.SignalFlush]()
+_COLLECTED = pytest.StashKey[int]()
+_NO_VERDICT = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,6 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mwc-mode", default=None, choices=MODES, help="serving mode (default: each subject's first mode; socket for the bundled ones)")
     group.addoption("--mwc-json", default=None, metavar="PATH", help="write the results file here")
     group.addoption("--mwc-deadline", default=None, metavar="SECONDS", help="time limit for one case, servers included (default 10)")
+    group.addoption("--mwc-strict", action="store_true", default=False, help="known MUST and SECURITY deviations fail the run (they are expected, not conformant)")
     group.addoption("--mwc-isolation", default="process", choices=isolation.MODES, help="process (default): each subject's cases in a worker process of their own; thread: in this process (still on a watched thread)")
     group.addoption("--mwc-max-body", default=None, metavar="BYTES", help=f"largest response body read; past it the case is an error (default {DEFAULT_MAX_BODY})")
 
@@ -100,6 +101,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STARTED] = time.time()
     config.pluginmanager.register(_Collector(config.stash[_RESULTS], config.stash[_FIXTURE_SUBJECTS]), "mwconform-collector")
     config.pluginmanager.register(_WorkerUsageError(), "mwconform-worker-usage-error")
+    config.pluginmanager.register(_SlowFirst(), "mwconform-slow-first")
 
 
 def suite_of(module_name: str) -> str:
@@ -147,16 +149,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
-@pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture parameters
-def pytest_collection_finish(session: pytest.Session) -> None:
+class _SlowFirst:
     """Under `--dist worksteal`, put slow cases (`Case.slow`: searches, real waits) first.
 
     worksteal hands each worker a contiguous half and lets an idle worker take the tail of a busy
     one, so what runs last is a fast case and the workers end together. Under `--dist load` (the
     -n default) the first chunk goes to one worker whole, so there the order stays as collected.
     """
-    if session.config.getoption("dist", "no") == "worksteal":
-        session.items.sort(key=lambda item: not getattr(_case_of(item), "slow", False))
+
+    @pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture parameters
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        if config.getoption("dist", "no") == "worksteal":
+            items.sort(key=lambda item: not getattr(_case_of(item), "slow", False))
 
 
 def _case_of(item: pytest.Item) -> Case | None:
@@ -261,12 +265,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     marker = item.get_closest_marker("mwc_case")
     if marker is None or report.when == "teardown" or (report.when == "setup" and report.passed):
         return report
+    flush = item.config.stash.get(_FLUSH, None)
+    if flush is not None and flush.received:
+        return report  # a signal hit this case: it has no verdict (results.SignalFlush)
     case: Case = marker.args[0]
     subject = getattr(item, "funcargs", {}).get("mwc_subject")
     if subject is None and hasattr(item, "callspec"):
         subject = item.callspec.params.get("mwc_subject")
     outcome, reason = classify(call.excinfo, case, subject)
-    if outcome is Outcome.KNOWN:
+    violated = list(getattr(call.excinfo.value, "violated", ())) if call.excinfo is not None and outcome in (Outcome.FAIL, Outcome.KNOWN) else []
+    level = spec.strongest(tuple(violated)) if violated else case.level
+    if outcome is Outcome.KNOWN and item.config.getoption("mwc_strict") and level in BLOCKING:
+        report.outcome, report.longrepr = "failed", f"known {level} deviation, a failure under --mwc-strict: {reason}"
+    elif outcome is Outcome.KNOWN:
         report.outcome, report.wasxfail = "skipped", f"known: {reason}"
     elif call.excinfo is not None and isinstance(call.excinfo.value, (HarnessError, UsageError, Deviation)):
         # Our own exceptions already say everything in one line; a traceback would bury it.
@@ -275,8 +286,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # A subject from an overridden `mwc_subject` fixture: only this process knows it (under
         # pytest-xdist, a worker), so its declaration travels once, with its first result.
         item.config.stash[_DESCRIBED].add(subject.name)
-        report.user_properties.append(("mwc_subject", {"name": subject.name, **describe(subject)}))
-    report.user_properties.append(("mwc", result_entry(item, case, subject, outcome, reason, call.duration, item.stash.get(EVIDENCE, {}))))
+        report.user_properties.append(("mwc_subject", {"name": subject.name, **results.subject_entry(subject, subject.name)}))
+    evidence: dict[str, Any] = item.stash.get(EVIDENCE, {})
+    report.user_properties.append(("mwc", result_entry(item, case, subject, outcome, reason, call.duration, {**({"violated": violated} if violated else {}), **evidence})))
     return report
 
 
@@ -360,50 +372,71 @@ class _Collector:
                 self.fixture_subjects[declared.pop("name")] = declared
 
 
-def describe(subject: Subject) -> dict[str, Any]:
-    """A subject's declaration as the results document records it."""
-    return {
-        "adapter": subject.adapter,
-        "profile": subject.profile,
-        "description": subject.description,
-        "capabilities": sorted(subject.capabilities),
-        "modes": list(subject.modes),
-        "versions": subject.versions(),
-        "known": dict(subject.known),
-    }
+def results_document(config: pytest.Config, interrupted: str = "") -> dict[str, Any]:
+    selected_as = config.stash[_SELECTED_AS]
+    # Subjects from an overridden `mwc_subject` fixture: reselected by their name alone.
+    fixture_subjects: dict[str, dict[str, Any]] = config.stash[_FIXTURE_SUBJECTS]
+    return results.document(
+        config.stash[_RESULTS],
+        {
+            **fixture_subjects,
+            **{s.name: results.subject_entry(s, selected_as[s.name]) for s in config.stash[_SUBJECTS]},
+        },
+        mode=config.getoption("mwc_mode") or "default",
+        started=config.stash[_STARTED],
+        strict=config.getoption("mwc_strict"),
+        interrupted=interrupted,
+        collected=config.stash.get(_COLLECTED, None),
+    )
 
 
-def results_document(config: pytest.Config) -> dict[str, Any]:
-    cases = config.stash[_RESULTS]
-    graded = {c["subject"] for c in cases}  # subjects no selected suite grades stay out of the matrix
-    subjects = {s.name: s for s in config.stash[_SUBJECTS] if s.name in graded}
-    used = sorted({r for c in cases for r in c["requirements"]})
-    return {
-        "schema": "mwconform-results/1",
-        "mwconform": __version__,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "mode": config.getoption("mwc_mode") or "default",
-        "started": datetime.fromtimestamp(config.stash[_STARTED], timezone.utc).isoformat(),
-        "duration": round(time.time() - config.stash[_STARTED], 3),
-        "subjects": {
-            **{name: d for name, d in config.stash[_FIXTURE_SUBJECTS].items() if name in graded},
-            **{name: {**describe(s), "spec": config.stash[_SELECTED_AS][name]} for name, s in subjects.items()},
-        },
-        "requirements": {
-            rid: {"title": r.title, "level": r.level, "text": r.text, "sources": [{"title": t, "url": u} for t, u in r.sources]}
-            for rid, r in ((rid, spec.requirements()[rid]) for rid in used)
-        },
-        "cases": sorted(cases, key=lambda c: (c["subject"], c["nodeid"])),
-    }
+def _controller(config: pytest.Config) -> bool:
+    """The process that writes results: not a pytest-xdist worker."""
+    return not hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before the first case: prove the results file can be written, and keep verdicts on SIGINT, SIGTERM and SIGHUP."""
+    config = session.config
+    if not _controller(config):
+        return
+    path = config.getoption("mwc_json")
+    if path:
+        try:
+            results.check_writable(Path(path), "--mwc-json")
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    config.stash[_FLUSH] = results.SignalFlush(session)
+    config.stash[_FLUSH].install()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Under pytest-xdist the controller collects nothing and this is not called: no count, and
+    # only an interruption marks the run incomplete.
+    if _controller(session.config):
+        session.config.stash[_COLLECTED] = sum(item.get_closest_marker("mwc_case") is not None for item in session.items)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     harness.exit_despite_leaked_threads(int(exitstatus))
-    path = session.config.getoption("mwc_json")
-    if path and not hasattr(session.config, "workerinput"):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps(results_document(session.config), indent=1, sort_keys=True), encoding="utf-8")
+    config = session.config
+    if not _controller(config):
+        return
+    flush = config.stash.get(_FLUSH, None)
+    if flush is not None:
+        flush.uninstall()
+    cases = config.stash[_RESULTS]
+    if cases and not reached_a_verdict(cases) and session.exitstatus == pytest.ExitCode.OK:
+        # Every case n/a: the run graded nothing, which must never read as a green run.
+        config.stash[_NO_VERDICT] = no_verdict_reason(cases)
+        session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+    path = config.getoption("mwc_json")
+    if path:
+        # Only a signal is an interruption: pytest also stops through its Interrupted exception on
+        # collection errors or -x, and then `collected` tells how many cases went undecided.
+        interrupted = flush.received if flush is not None else ""
+        results.write_atomic(Path(path), results.dumps(results_document(config, interrupted)))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -412,16 +445,17 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     tr = terminalreporter
     tr.section("mwconform")
-    by_subject: dict[str, Counter[str]] = {}
-    for c in cases:
-        by_subject.setdefault(c["subject"], Counter())[c["outcome"]] += 1
-    for name, counts in sorted(by_subject.items()):
-        tr.write_line(f"{name:28} " + "  ".join(f"{counts[o.value]:3} {o.value}" for o in Outcome))
+    strict = config.getoption("mwc_strict")
+    levels = results.requirement_levels()
+    for bad, line in results.standing_lines(cases, levels, strict):
+        tr.write_line(line, red=bad)
     for c in cases:
         if c["outcome"] in ("fail", "error"):
-            tr.write_line(f"{c['outcome'].upper():5} {c['subject']} {c['id']} [{c['level']}]: {c['reason']}", red=True)
+            tr.write_line(f"{c['outcome'].upper():5} {c['subject']} {c['id']} [{level_of(c, levels)}]: {c['reason']}", red=True)
     for c in cases:
         if c["stale_known"]:
             tr.write_line(f"STALE {c['subject']} {c['id']}: {c['reason']}", yellow=True, bold=True)
+    if config.stash.get(_NO_VERDICT, ""):
+        tr.write_line(f"mwconform: {config.stash[_NO_VERDICT]}", red=True, bold=True)
     if config.getoption("mwc_json"):
         tr.write_line(f"results: {config.getoption('mwc_json')}")

@@ -130,12 +130,15 @@ def play(mwc: Context, scenario: Scenario, script: Callable[[Served], Awaitable[
         mwc.evidence(mode=mwc.mode, profile=mwc.subject.profile, exchanges=[e.to_json() for e in shown], exchanges_sent=len(log))
 
 
-def verdict(mwc: Context, problems: list[str], **evidence: Any) -> None:
-    """Record the check's evidence; raise `Deviation` with the first problem (and how many more)."""
+def verdict(mwc: Context, problems: list[str], violated: tuple[str, ...] = (), **evidence: Any) -> None:
+    """Record the check's evidence; raise `Deviation` with the first problem (and how many more).
+
+    `violated` names the requirements broken when they are not the case's own (SPEC.md "Levels").
+    """
     mwc.evidence(differences=problems, **evidence)
     if problems:
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise Deviation(problems[0] + more)
+        raise Deviation(problems[0] + more, violated=violated)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -44,6 +44,12 @@ def on_stop(callback: Callable[[int], None]) -> None:
     _callbacks.append(callback)
 
 
+def forget(callback: Callable[[int], None]) -> None:
+    """Stop calling `callback` on a stop."""
+    if callback in _callbacks:
+        _callbacks.remove(callback)
+
+
 def _handle(signum: int, frame: FrameType | None) -> None:
     global received
     if received is not None:

@@ -9,6 +9,15 @@ phases compose, because frameworks legitimately differ (SPEC.md, `pipeline.profi
 - `hooks` (Sanic): request phases run in order until one answers or raises; then *every* response
   phase of the route's layers runs in reverse order, on normal, early and error responses alike,
   until one of them returns a replacement, which stops the rest.
+- `starlette` (Starlette, FastAPI): the onion inside the layers the framework owns and the user
+  cannot move: `ServerErrorMiddleware` outermost turns whatever escapes into a 500 (HTTP errors
+  included), `ExceptionMiddleware` around the router and the per-endpoint wrapper of
+  `request_response` turn HTTP errors raised inside them into responses, which user middleware
+  then sees as responses.
+- `litestar` (Litestar): the onion with the framework's exception handling inside every user
+  layer, around the route handler: whatever the handler raises (an HTTP error or a crash) is
+  already a response when the innermost layer sees it; what a layer raises travels outward and
+  keeps its HTTP status.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from .http import Request, Response, error_response
+from .http import Headers, HTTPError, Request, Response, error_response
 from .router import Router
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -43,7 +52,13 @@ class Middleware:
         return None
 
 
-class Onion:
+class _Stack:
+    def stack(self, global_chain: Sequence[Middleware], local_chain: Sequence[Middleware]) -> list[Middleware]:
+        """The layers a matched request runs through: the global chain, then the route-local one."""
+        return [*global_chain, *local_chain]
+
+
+class Onion(_Stack):
     name = "onion"
 
     def __init__(self) -> None:
@@ -99,7 +114,7 @@ class Onion:
         return around
 
 
-class Hooks:
+class Hooks(_Stack):
     name = "hooks"
 
     def order(self, layers: Sequence[Middleware]) -> list[Middleware]:
@@ -142,8 +157,58 @@ class Hooks:
         return response
 
 
+class HttpErrorsToResponses(Middleware):
+    """Starlette's `ExceptionMiddleware` (around the router) and `request_response`'s wrapper
+    (around each endpoint): an HTTP error raised inside becomes its error response."""
+
+    name = "(framework: HTTP errors to responses)"
+
+    async def on_error(self, request: Request, error: Exception) -> Response | None:
+        return error_response(error) if isinstance(error, HTTPError) else None
+
+
+class ServerErrors(Middleware):
+    """Starlette's `ServerErrorMiddleware`, outermost: any exception that escapes, an HTTP error
+    raised by global user middleware included, becomes a 500 no user middleware sees."""
+
+    name = "(framework: server errors)"
+
+    async def on_error(self, request: Request, error: Exception) -> Response | None:
+        return Response(500, Headers(), None)
+
+
+class Starlette(Onion):
+    """The onion inside Starlette's own layers (`Starlette.build_middleware_stack`)."""
+
+    name = "starlette"
+    _server_errors, _http_errors = ServerErrors(), HttpErrorsToResponses()
+
+    def stack(self, global_chain: Sequence[Middleware], local_chain: Sequence[Middleware]) -> list[Middleware]:
+        return [self._server_errors, *global_chain, self._http_errors, *local_chain, self._http_errors]
+
+
+class ErrorsToResponses(Middleware):
+    """Litestar's exception handling around each route handler: any exception raised by the
+    handler becomes its error response (the HTTP status, or 500) before user middleware sees it."""
+
+    name = "(framework: handler errors to responses)"
+
+    async def on_error(self, request: Request, error: Exception) -> Response | None:
+        return error_response(error)
+
+
+class Litestar(Onion):
+    """The onion around Litestar's per-route exception handling (`litestar.routes.http`)."""
+
+    name = "litestar"
+    _handler_errors = ErrorsToResponses()
+
+    def stack(self, global_chain: Sequence[Middleware], local_chain: Sequence[Middleware]) -> list[Middleware]:
+        return [*global_chain, *local_chain, self._handler_errors]
+
+
 Profile = Onion | Hooks
-PROFILES: dict[str, type[Profile]] = {"onion": Onion, "hooks": Hooks}
+PROFILES: dict[str, type[Profile]] = {"onion": Onion, "hooks": Hooks, "starlette": Starlette, "litestar": Litestar}
 
 
 @dataclass
@@ -185,5 +250,6 @@ class Pipeline:
         return await self.profile.run(request, self.layers(match.target), match.target.endpoint)
 
     def layers(self, target: _Target | None) -> list[Middleware]:
-        """The chain for a request: the global one, then the matched route's own (if any)."""
-        return [*self.middleware, *(target.chain if target else ())]
+        """The chain for a request: the global one, then the matched route's own (if any), with
+        whatever layers the profile's framework owns around them."""
+        return self.profile.stack(self.middleware, target.chain if target else ())

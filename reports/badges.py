@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Totals
+from .conformance import BLOCKING, Conformance
 
 #: shields.io named colours and the hex the SVG uses for them.
 COLOURS = {"brightgreen": "#4c1", "yellow": "#dfb317", "orange": "#fe7d37", "red": "#e05d44", "lightgrey": "#9f9f9f"}
@@ -30,22 +30,24 @@ class Badge:
         return len(self.label) * _CHAR_PX + 10, len(self.message) * _CHAR_PX + 10
 
 
-def badge(totals: Totals) -> Badge:
-    """Red when a MUST or SECURITY case fails, orange on harness errors, yellow when a weaker
-    level fails or a deviation is known, green otherwise; the message scores the strongest levels."""
-    failed = {lv for lv, worst in totals.worst.items() if worst == "fail"}
-    shown = [f"{lv} {p}/{j}" for lv, (p, j) in totals.levels.items() if lv in ("MUST", "SECURITY") and j] or [
-        f"{sum(p for p, _ in totals.levels.values())}/{sum(j for _, j in totals.levels.values())} passed"
+def badge(standing: Conformance) -> Badge:
+    """Red when a MUST or SECURITY requirement is broken, known deviations included (expected is
+    not conformant); orange on harness errors; yellow when a SHOULD or PROFILE requirement is
+    broken; green when every verdict passed. The message scores the strongest levels."""
+    levels = standing.levels
+    shown = [f"{lv} {levels[lv].passed}/{levels[lv].judged}" for lv in BLOCKING if levels[lv].judged] or [
+        f"{sum(lv.passed for lv in levels.values())}/{sum(lv.judged for lv in levels.values())} passed"
     ]
-    if totals.outcomes["error"]:
-        shown.append(f"{totals.outcomes['error']} errors")
-    if failed & {"MUST", "SECURITY"}:
+    errors = standing.outcomes.get("error", 0)
+    if errors:
+        shown.append(f"{errors} errors")
+    if standing.blocking:
         colour = "red"
-    elif totals.outcomes["error"]:
+    elif errors:
         colour = "orange"
-    elif failed or totals.outcomes["known"]:
+    elif standing.broken():
         colour = "yellow"
-    elif any(j for _, j in totals.levels.values()):
+    elif any(lv.judged for lv in levels.values()):
         colour = "brightgreen"
     else:
         colour = "lightgrey"

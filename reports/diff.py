@@ -34,10 +34,12 @@ class Comparison:
     trace_diff: list[Span]  # expected and observed traces merged, empty when traces agree
 
 
-def compare(expected: Any, observed: Any) -> list[Comparison]:
+def compare(expected: Any, observed: Any, exchanges: list[dict[str, Any]] | None = None, differences: list[str] | None = None) -> list[Comparison]:
     """Pair up the suite's expected and observed evidence and mark where they differ."""
     if expected is None and observed is None:
         return []
+    if _words(expected):
+        return _in_words([expected] if isinstance(expected, str) else expected, observed, exchanges or [], [d for d in differences or [] if isinstance(d, str)])
     if _summaries(expected) and _summaries(observed) and len(expected) == len(observed):
         return [_request(e, o) for e, o in zip(expected, observed)]
     if isinstance(expected, dict) and isinstance(observed, dict):
@@ -63,6 +65,33 @@ def text(value: Any) -> str:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return " ".join(value) if value else "(empty)"
     return json.dumps(value, sort_keys=True)
+
+
+def _words(value: Any) -> bool:
+    """The suite states its expectation in words (one sentence, or one per request)."""
+    return isinstance(value, str) or (isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value))
+
+
+def _in_words(statements: list[str], observed: Any, exchanges: list[dict[str, Any]], problems: list[str]) -> list[Comparison]:
+    """Each request's expectation beside what came back for it: the problems found with that
+    request, then the observed status, trace and the headers those problems name."""
+    requests = [f"{e['request']['method']} {e['request']['path']}" for e in exchanges if isinstance(e, dict) and isinstance(e.get("request"), dict)]
+    if len(requests) != len(statements) or len(requests) != len(exchanges):
+        seen = problems or ([text(observed)] if observed is not None else [])
+        return [Comparison("", [Field("checked", [(" · ".join(statements), "")], [(" · ".join(seen) or "(see the exchanges)", "ins" if problems else "")], bool(problems))], [])]
+    found = []
+    for statement, request, exchange in zip(statements, requests, exchanges):
+        mine = [p.removeprefix(f"{request}: ") for p in problems if p.startswith(f"{request}:")]
+        said = statement.removeprefix(f"{request}: ")
+        fields = [Field("checked", [(said, "")], [("; ".join(mine) or "as expected", "ins" if mine else "")], bool(mine))]
+        response = exchange.get("response") or {}
+        named = " ".join(mine).lower()
+        fields.append(Field("status", [("", "")], [(str(response.get("status", "(none)")), "ins" if mine and "status" in named or " answered" in f" {named}" else "")], False))
+        fields += [Field(f"header {n}", [("", "")], [(v, "ins")], False) for n, v in response.get("headers", []) if isinstance(n, str) and mine and n.lower() in named]
+        if exchange.get("trace"):
+            fields.append(Field("trace", [("", "")], [(text(exchange["trace"]), "")], False))
+        found.append(Comparison(request, fields, []))
+    return found
 
 
 def _summaries(value: Any) -> bool:

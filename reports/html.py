@@ -1,7 +1,8 @@
 """The HTML conformance report: a static site built from results files, readable from file://.
 
-    out/index.html              the matrix: requirements by area and level × subjects, filters
-    out/subjects/<s>.html       what one subject breaks, by severity
+    out/index.html              per area: packages ranked worst first, the reference baseline, the matrix
+    out/subjects/<s>.html       what one subject breaks: one entry per distinct reason, by severity
+    out/subjects/<s>.runs.html  its verdicts run by run (versions), when several files grade it
     out/cases/<case>.html       one verdict: requirement, expectation, evidence, reproduce command
     out/portability.html        where framework profiles (and subjects) differ, side by side
     out/badges/<s>.svg|.json    a badge and a shields.io endpoint per subject
@@ -22,6 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from . import badges, diff, markdown, portability
+from .conformance import STATUS_TEXT
 from .model import OUTCOMES, by_severity, load
 
 
@@ -39,16 +41,18 @@ def build(paths: list[Path], out: Path, summary_to: Path | None = None) -> Path:
         root = "../" * path.count("/")
         (out / path).write_text(env.get_template(template).render(report=report, root=root, **context), encoding="utf-8")
 
-    badge_of = {name: badges.badge(report.totals(name)) for name in report.subject_names}
+    badge_of = {name: badges.badge(report.standing(name)) for name in report.subject_names}
     page("index.html.j2", "index.html", badges=badge_of)
     for name in report.subject_names:
         slug = report.subject_slugs[name]
         page("subject.html.j2", f"subjects/{slug}.html", name=name, badge=badge_of[name])
+        if name in report.history:
+            page("runs.html.j2", f"subjects/{slug}.runs.html", name=name)
         (out / "badges" / f"{slug}.svg").write_text(env.get_template("badge.svg.j2").render(badge=badge_of[name]), encoding="utf-8")
         (out / "badges" / f"{slug}.json").write_text(json.dumps(badge_of[name].endpoint()), encoding="utf-8")
     case_template = env.get_template("case.html.j2")
     for v in report.verdicts:
-        comparisons = diff.compare(v.get("expected"), v.get("observed"))
+        comparisons = diff.compare(v.get("expected"), v.get("observed"), v.get("exchanges"), v.get("differences"))
         html = case_template.render(report=report, root="../", v=v, comparisons=comparisons, command=report.reproduce(v))
         (out / v.page).write_text(html, encoding="utf-8")
     page(
@@ -77,6 +81,7 @@ def _environment() -> Environment:
     env.filters["wbr"] = _breakable
     env.globals["OUTCOMES"] = OUTCOMES
     env.globals["severity"] = by_severity
+    env.globals["STATUS_TEXT"] = STATUS_TEXT
     return env
 
 

@@ -1,27 +1,40 @@
 """Results files merged into what the report shows: rows of cases grouped by area, level and
-requirement; verdicts per subject with their page names and reproduce commands; totals."""
+requirement; verdicts per subject with their page names and reproduce commands; each subject's
+conformance per area (ranked worst first, reference subjects apart as the baseline); distinct
+reasons; and, when several files grade one subject, its verdicts run by run."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shlex
-from collections import Counter
+from functools import cached_property
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mwconform.spec import LEVELS
 
+from .conformance import VERDICTS, Conformance, level_of, of_subject, violated
 from .schema import validate
 
 OUTCOMES = ("pass", "fail", "error", "n/a", "known")
-#: How a group of verdicts is summed up in one cell: the first outcome of this order present.
-WORST_FIRST = ("fail", "error", "known", "pass", "n/a")
-#: Verdicts on a requirement; `error` (the harness's fault) and `n/a` are not.
-VERDICTS = ("pass", "fail", "known")
+#: How a group of verdicts is summed up in one cell: the first outcome of this order present
+#: (a known deviation is broken, so it outranks an error, which is no verdict at all).
+WORST_FIRST = ("fail", "known", "error", "pass", "n/a")
 # pytest's -k lexer accepts these identifier characters (_pytest/mark/expression.py).
 _K_IDENT = re.compile(r"^[\w:+\-.\[\]\\/]+$")
+#: Suites reported under another suite's area: generated pipeline scenarios are pipeline verdicts.
+AREA_OF = {"properties": "pipeline"}
+AREA_ORDER = ("pipeline", "cors", "session", "jwt")
+AREA_TITLES = {"pipeline": "Pipeline", "cors": "CORS", "session": "Sessions", "jwt": "JWT"}
+#: Longest page file name stem; longer names are cut and get a hash suffix (file systems allow 255 bytes).
+MAX_SLUG = 80
+
+
+def area_of(suite: str) -> str:
+    return AREA_OF.get(suite, suite)
 
 
 @dataclass
@@ -31,6 +44,8 @@ class Verdict:
     data: dict[str, Any]
     run: dict[str, Any]
     page: str = ""
+    #: The level it counts at: the case's, or its violated requirements' (conformance.level_of).
+    counted: str = ""
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -83,13 +98,25 @@ class Group:
 
 
 @dataclass
-class Totals:
-    """A subject's score: per level, cases passed of cases with a verdict; and outcome counts."""
+class Reason:
+    """One distinct reason a subject breaks (or errors on, or cannot run) cases, and those cases."""
 
-    levels: dict[str, tuple[int, int]]
-    worst: dict[str, str]  # level → the worst outcome at that level (WORST_FIRST)
-    outcomes: Counter[str]
-    stale: int
+    outcome: str
+    reason: str
+    verdicts: list[Verdict]
+
+    @property
+    def level(self) -> str:
+        return min((v.counted for v in self.verdicts), key=lambda lv: LEVELS.index(lv) if lv in LEVELS else len(LEVELS))
+
+
+@dataclass
+class Run:
+    """One results file's verdicts on one subject (the report's version axis)."""
+
+    label: str
+    versions: dict[str, str]
+    verdicts: dict[tuple[str, str], Verdict]
 
 
 class Report:
@@ -100,33 +127,96 @@ class Report:
         self.subjects: dict[str, dict[str, Any]] = {}
         self.requirements: dict[str, dict[str, Any]] = {}
         verdicts: dict[tuple[str, str, str], Verdict] = {}
+        by_file: dict[str, list[tuple[dict[str, Any], dict[str, str], list[Verdict]]]] = {}
         for source, doc in documents:
-            run = {k: doc.get(k, "") for k in ("mwconform", "python", "platform", "mode", "started", "duration")} | {"file": source}
+            run = {k: doc.get(k, "") for k in ("mwconform", "python", "platform", "mode", "started", "duration", "incomplete")} | {"file": source, "complete": doc["complete"]}
             self.runs.append(run)
             self.subjects.update(doc["subjects"])
             self.requirements.update(doc["requirements"])
+            mine: dict[str, list[Verdict]] = {}
             for case in doc["cases"]:
                 # A later file's verdict on the same case and subject replaces an earlier one.
-                verdicts[(case["subject"], case["suite"], case["id"])] = Verdict(case, run)
+                v = verdicts[(case["subject"], case["suite"], case["id"])] = Verdict(case, run)
+                mine.setdefault(case["subject"], []).append(v)
+            for name, vs in mine.items():
+                by_file.setdefault(name, []).append((run, doc["subjects"].get(name, {}).get("versions", {}), vs))
         for name in {s for s, _, _ in verdicts} - set(self.subjects):
             # The mwc_subject fixture was overridden: the file names the subject but does not describe it.
             self.subjects[name] = {"adapter": "-", "profile": "-", "description": "", "capabilities": [], "modes": ["socket"], "versions": {}, "known": {}}
         self.subject_names = sorted(self.subjects, key=lambda s: (self.subjects[s]["adapter"], s))
         self.subject_slugs = _unique_slugs(self.subject_names)
+        self.incomplete = [run for run in self.runs if not run["complete"]]
         self.verdicts = sorted(verdicts.values(), key=lambda v: (v.suite, v.id, v.subject))
         pages = _unique_slugs([f"{v.suite}.{v.id}.{v.subject}" for v in self.verdicts])
         self.rows: dict[tuple[str, str], Row] = {}
         for v in self.verdicts:
             v.page = f"cases/{pages[f'{v.suite}.{v.id}.{v.subject}']}.html"
+            v.counted = level_of(v.data, self.requirements)
             row = self.rows.setdefault(v.key, Row(v.suite, v.id, v.title, v.level, v.expect, list(v.requirements)))
             row.cells[v.subject] = v
-        self.areas = sorted({r.suite for r in self.rows.values()})
+        present = {area_of(r.suite) for r in self.rows.values()}
+        self.areas = [a for a in AREA_ORDER if a in present] + sorted(present - set(AREA_ORDER))
         self.levels = [lv for lv in LEVELS if any(r.level == lv for r in self.rows.values())]
         self.groups = self._groups()
+        self.history = {name: [Run(*_run_label(runs, i), {v.key: v for v in vs}) for i, (_, _, vs) in enumerate(runs)] for name, runs in by_file.items() if len(runs) > 1}
+
+    def title(self, area: str) -> str:
+        return AREA_TITLES.get(area, area)
+
+    def baseline(self, subject: str) -> bool:
+        return bool(self.subjects[subject].get("baseline"))
+
+    @cached_property
+    def _standings(self) -> dict[tuple[str, str], Conformance]:
+        """(subject, area or "") → its conformance over that area's verdicts ("" for all of them)."""
+        found: dict[tuple[str, str], Conformance] = {}
+        mine: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for v in self.verdicts:
+            mine.setdefault((v.subject, ""), []).append(v.data)
+            mine.setdefault((v.subject, area_of(v.suite)), []).append(v.data)
+        for (name, area), cases in mine.items():
+            found[(name, area)] = of_subject(name, cases, self.requirements)
+        return found
+
+    def standing(self, subject: str, area: str = "") -> Conformance:
+        return self._standings.get((subject, area)) or of_subject(subject, [], self.requirements)
+
+    def area_subjects(self, area: str) -> list[str]:
+        return [name for name in self.subject_names if (name, area) in self._standings]
+
+    def ranking(self, area: str) -> list[Conformance]:
+        """The packages graded in `area`, worst first (broken MUST, SECURITY, SHOULD, PROFILE, errors); baselines left out."""
+        ranked = [self.standing(n, area) for n in self.area_subjects(area) if not self.baseline(n)]
+        return sorted(ranked, key=lambda c: (c.rank_key(), c.subject))
+
+    def baselines(self, area: str) -> list[Conformance]:
+        return [self.standing(n, area) for n in self.area_subjects(area) if self.baseline(n)]
+
+    def columns(self, area: str) -> list[str]:
+        """The area matrix's subjects: ranked packages, then the baseline."""
+        return [c.subject for c in self.ranking(area)] + [c.subject for c in self.baselines(area)]
+
+    def area_groups(self, area: str) -> list[Group]:
+        return [g for g in self.groups if area_of(g.suite) == area]
+
+    def reasons(self, subject: str, outcomes: tuple[str, ...]) -> list[Reason]:
+        """One entry per distinct (outcome, reason) among the subject's verdicts with these
+        outcomes, most severe first, each with the cases it covers."""
+        found: dict[tuple[str, str], Reason] = {}
+        for v in by_severity([v for v in self.of_subject(subject) if v.outcome in outcomes]):
+            found.setdefault((v.outcome, v.reason), Reason(v.outcome, v.reason, [])).verdicts.append(v)
+        return sorted(found.values(), key=lambda r: (LEVELS.index(r.level) if r.level in LEVELS else len(LEVELS), WORST_FIRST.index(r.outcome)))
+
+    def changed_across_runs(self, subject: str) -> list[tuple[tuple[str, str], list[Verdict | None]]]:
+        """Cases whose outcome differs between the runs of `subject` (its history), each with one verdict (or None) per run."""
+        runs = self.history.get(subject, [])
+        keys = sorted({k for r in runs for k in r.verdicts})
+        table = [(k, [r.verdicts.get(k) for r in runs]) for k in keys]
+        return [(k, vs) for k, vs in table if len({v.outcome if v else None for v in vs}) > 1]
 
     def leading_requirement(self, row: Row) -> str:
         """The first of the row's requirements at the row's level: the one it is filed under."""
-        return next((r for r in row.requirements if self.requirements.get(r, {}).get("level") == row.level), row.requirements[0])
+        return violated({"requirements": row.requirements, "level": row.level}, self.requirements)[0]
 
     def _groups(self) -> list[Group]:
         groups: dict[tuple[str, int, str], Group] = {}
@@ -135,15 +225,6 @@ class Report:
             key = (row.suite, LEVELS.index(row.level) if row.level in LEVELS else len(LEVELS), rid)
             groups.setdefault(key, Group(row.suite, row.level, rid, [])).rows.append(row)
         return [groups[k] for k in sorted(groups)]
-
-    def totals(self, subject: str) -> Totals:
-        mine = [v for v in self.verdicts if v.subject == subject]
-        levels, worst = {}, {}
-        for level in self.levels:
-            at = [v.outcome for v in mine if v.level == level]
-            levels[level] = (at.count("pass"), sum(at.count(o) for o in VERDICTS))
-            worst[level] = next((o for o in WORST_FIRST if o in at), "n/a")
-        return Totals(levels, worst, Counter(v.outcome for v in mine), sum(bool(v.stale_known) for v in mine))
 
     def of_subject(self, subject: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.subject == subject]
@@ -163,20 +244,35 @@ class Report:
 
 def by_severity(verdicts: list[Verdict]) -> list[Verdict]:
     """Strongest level first (MUST, SECURITY, SHOULD, PROFILE), then fail before known, then by area and case id."""
-    return sorted(verdicts, key=lambda v: (LEVELS.index(v.level) if v.level in LEVELS else len(LEVELS), WORST_FIRST.index(v.outcome), v.suite, v.id))
+    return sorted(verdicts, key=lambda v: (LEVELS.index(v.counted) if v.counted in LEVELS else len(LEVELS), WORST_FIRST.index(v.outcome), v.suite, v.id))
+
+
+def read(path: Path) -> Any:
+    """The parsed JSON of `path`, unchecked; unreadable or unparsable raises ValueError with one line."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"cannot read results file {path}: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"cannot read results file {path}: its JSON nests deeper than Python's parser goes") from None
 
 
 def load(paths: list[Path]) -> Report:
     """Read and check results files; a file that is not one raises ValueError with one line."""
     documents = []
     for path in paths:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"cannot read results file {path}: {exc}") from None
+        doc = read(path)
         validate(doc, str(path))
         documents.append((path.name, doc))
     return Report(documents)
+
+
+def _run_label(runs: list[tuple[dict[str, Any], dict[str, str], list[Verdict]]], i: int) -> tuple[str, dict[str, str]]:
+    """A run's column title: the package versions that differ between the runs, else its file name."""
+    run, versions, _ = runs[i]
+    moving = sorted({d for _, vs, _ in runs for d in vs if len({other.get(d) for _, other, _ in runs}) > 1})
+    label = ", ".join(f"{d} {versions.get(d, '-')}" for d in moving)
+    return label or run["file"], versions
 
 
 def _unique_slugs(names: list[str]) -> dict[str, str]:
@@ -185,6 +281,8 @@ def _unique_slugs(names: list[str]) -> dict[str, str]:
     used: set[str] = set()
     for name in names:
         base = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "x"
+        if len(base) > MAX_SLUG:
+            base = f"{base[: MAX_SLUG - 9]}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
         slug, n = base, 1
         while slug in used:
             n += 1

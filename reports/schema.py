@@ -13,17 +13,25 @@ from jsonschema.exceptions import best_match
 
 @cache
 def schema() -> dict[str, Any]:
-    """The JSON Schema of `mwconform-results/1` (reports/results.schema.json)."""
+    """The JSON Schema of `mwconform-results/2` (reports/results.schema.json)."""
     return json.loads(files("mwconform.reports").joinpath("results.schema.json").read_text(encoding="utf-8"))
+
+
+SCHEMA = "mwconform-results/2"
+#: Versions this mwconform no longer reads, and what to do about a file of one.
+OLDER = {"mwconform-results/1": "written by mwconform 0.1 before interrupted runs were marked; rerun `mwconform run` to get a mwconform-results/2 file"}
 
 
 def problem(document: Any) -> str | None:
     """One line saying where `document` breaks the results schema, or None if it conforms."""
+    version = document.get("schema") if isinstance(document, dict) else None
+    if version in OLDER:
+        return f"it is a {version} file ({OLDER[version]})"
     error = best_match(Draft202012Validator(schema()).iter_errors(document))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         return f"at {where}: {error.message[:200]}"
-    missing = sorted({r for c in document["cases"] for r in c["requirements"]} - set(document["requirements"]))
+    missing = sorted({r for c in document["cases"] for r in [*c["requirements"], *c.get("violated", ())]} - set(document["requirements"]))
     if missing:
         return f"cases name requirements the file does not describe: {', '.join(missing[:5])}"
     return None
@@ -33,4 +41,4 @@ def validate(document: Any, source: str = "results") -> None:
     """Raise ValueError (one line naming `source` and the spot) unless `document` conforms."""
     found = problem(document)
     if found:
-        raise ValueError(f"{source} is not a valid mwconform-results/1 file: {found}")
+        raise ValueError(f"{source} is not a valid {SCHEMA} file: {found}")

@@ -19,8 +19,8 @@ def mwconform(*args: str, cwd: Path = ROOT) -> tuple[int, str]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", "--adapter", "flask"], "unknown adapter 'flask'; accepted: reference, aiohttp, sanic, sanic-ext"),
-        (["list", "--adapter", "typo"], "unknown adapter 'typo'; accepted: reference, aiohttp, sanic, sanic-ext"),
+        (["run", "--adapter", "flask"], "unknown adapter 'flask'; accepted: reference, aiohttp, sanic, sanic-ext, starlette, fastapi, litestar"),
+        (["list", "--adapter", "typo"], "unknown adapter 'typo'; accepted: reference, aiohttp, sanic, sanic-ext, starlette, fastapi, litestar"),
         # The project's test environment never has sanic-ext (tests/test_sanic_ext.py grades it in a venv of its own).
         (["run", "--adapter", "sanic-ext"], "adapter 'sanic-ext' needs the package 'sanic_ext', which is not installed: pip install 'mwconform[sanic-ext]'"),
         (["run", "--subject", "nope.mod:Thing"], "cannot import 'nope.mod' for subject 'nope.mod:Thing'"),
@@ -33,6 +33,7 @@ def mwconform(*args: str, cwd: Path = ROOT) -> tuple[int, str]:
         (["run", "--adapter", "aiohttp", "--subject", "aiohttp/native"], "two subjects are named 'aiohttp/native' (from adapter 'aiohttp' and 'aiohttp/native')"),
         (["smoke", "--subject", "sanic/nope"], "unknown subject 'sanic/nope'; sanic has: sanic/middleware"),
         (["report", "missing.json"], "no results file at missing.json"),
+        (["diff", "missing.json", "other.json"], "no results file at missing.json, other.json"),
     ],
 )
 def test_bad_input_is_one_line_naming_what_is_accepted(args: list[str], message: str) -> None:
@@ -44,7 +45,7 @@ def test_bad_input_is_one_line_naming_what_is_accepted(args: list[str], message:
 def test_list_shows_adapters_subjects_known_deviations_and_cases_without_running() -> None:
     code, output = mwconform("list")
     assert code == 0
-    for text in ("adapter aiohttp", "aiohttp/old-style", "known order.seed-003-route-chain", "sanic/on-hooks", "suite pipeline (30 cases)", "order.three-layers"):
+    for text in ("adapter aiohttp", "aiohttp/old-style", "known order.seed-003-route-chain", "sanic/on-hooks", "suite pipeline (32 cases)", "order.three-layers"):
         assert text in output
 
 
@@ -60,7 +61,7 @@ def test_run_exits_non_zero_on_a_must_failure_unless_told_not_to(tmp_path: Path)
     subject = "tests.mutants.pipeline:ChainReversedSubject"
     code, output = mwconform("run", "--subject", subject, "--json", str(tmp_path / "r.json"), "--", "-k", "three-layers")
     assert code == 1, output
-    assert "1 verdicts, 1 MUST failures, 0 errors" in output
+    assert "mwconform: 1 verdicts; 1 of 1 subjects break MUST or SECURITY requirements (1 failing, 0 known deviations); 0 errors" in output
     assert mwconform("run", "--subject", subject, "--json", str(tmp_path / "r.json"), "--no-fail", "--", "-k", "three-layers")[0] == 0
 
 
@@ -82,3 +83,31 @@ def test_a_subject_graded_by_one_suite_runs_without_naming_the_suite(tmp_path: P
     assert code == 0, output
     cases = json.loads(results.read_text())["cases"]
     assert cases and {c["suite"] for c in cases} == {"cors"} and {c["subject"] for c in cases} == {"reference/cors"}
+
+
+def test_strict_fails_the_run_on_a_known_must_deviation_and_names_it(tmp_path: Path) -> None:
+    """A known deviation is expected, not conformant: allowed by default, a failure under --strict."""
+    args = ["run", "--subject", "aiohttp/old-style", "--suite", "pipeline", "--json", str(tmp_path / "r.json")]
+    code, output = mwconform(*args, "--", "-k", "seed-003")
+    assert code == 0, output
+    assert "1 of 1 subjects break MUST or SECURITY requirements (0 failing, 1 known deviations)" in output
+    assert "KNOWN [MUST] aiohttp/old-style pipeline.order.nesting (order.seed-003-route-chain): aiohttp" in output
+    code, output = mwconform(*args, "--strict", "--", "-k", "seed-003")
+    assert code == 1, output
+    assert "STRICT KNOWN [MUST] aiohttp/old-style pipeline.order.nesting (order.seed-003-route-chain)" in output
+    assert "known MUST deviation, a failure under --mwc-strict: aiohttp" in output  # pytest's own failure line
+    assert json.loads((tmp_path / "r.json").read_text())["strict"] is True
+
+
+def test_a_run_where_no_case_reaches_a_verdict_exits_3_saying_why(tmp_path: Path) -> None:
+    """--mode inprocess on a socket-only subject: every case n/a, which must never read as green."""
+    code, output = mwconform("run", "--subject", "aiohttp/native", "--suite", "pipeline", "--mode", "inprocess", "--json", str(tmp_path / "r.json"), "--", "-k", "three-layers")
+    assert code == 3, output
+    assert output.strip().splitlines()[-1] == "mwconform: no case reached a verdict (1 n/a); e.g. aiohttp/native order.three-layers: aiohttp/native has no inprocess mode (it has: socket)"
+
+
+def test_the_pytest_plugin_also_exits_non_zero_when_nothing_reached_a_verdict(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "mwconform.suites.pipeline", "--mwc-subject=aiohttp/native", "--mwc-mode=inprocess", "-k", "three-layers"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 5, proc.stdout[-2000:]
+    assert "mwconform: no case reached a verdict (1 n/a)" in proc.stdout

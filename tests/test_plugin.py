@@ -86,4 +86,4 @@ def pytester_like():  # type: ignore[no-untyped-def]
 
 
 def test_results_file_is_written_where_asked(graded: dict, tmp_path: Path) -> None:
-    assert graded["schema"] == "mwconform-results/1" and graded["cases"]
+    assert graded["schema"] == "mwconform-results/2" and graded["cases"] and graded["complete"]

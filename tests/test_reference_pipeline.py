@@ -126,3 +126,26 @@ def test_onion_runs_unhashable_layers_and_many_routing_failures() -> None:
 
 async def _ok() -> Response:
     return Response(200, Headers(), b"")
+
+
+# The `starlette` profile, from Starlette's own documentation (docs/middleware.md, "Using
+# middleware": ServerErrorMiddleware outermost, ExceptionMiddleware innermost) and
+# docs/exceptions.md ("HTTPException ... handled by ExceptionMiddleware"; errors in middleware
+# outside it reach ServerErrorMiddleware as a 500).
+GROUP = (Group("api", "/api", chain("G"), (Route("GET", "/x", Handler(raise_status=404)),)),)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "path", "expected"),
+    [
+        (Scenario((Route("GET", "/ok", Handler(raise_status=404)),), ABC), "/ok", (404, ["A>", "B>", "C>", "H", "<C:404", "<B:404", "<A:404"])),
+        (Scenario(OK, chain("A", "B")), "/missing", (404, ["A>", "B>", "<B:404", "<A:404"])),
+        (Scenario((Route("GET", "/ok", Handler(crash=True)),), ABC), "/ok", (500, ["A>", "B>", "C>", "H"])),
+        (Scenario(OK, (Probe("A"), Probe("B", request=Raise(409)))), "/ok", (500, ["A>", "B>"])),
+        (Scenario(OK, chain("A"), (Group("api", "/api", (Probe("G", request=Raise(409)),), (Route("GET", "/x"),)),)), "/api/x", (409, ["A>", "G>", "<A:409"])),
+        (Scenario(OK, chain("A"), GROUP), "/api/x", (404, ["A>", "G>", "H", "<G:404", "<A:404"])),
+    ],
+    ids=["handler-404-is-a-response", "routing-404-is-a-response", "crash-skips-every-layer", "global-layer-409-becomes-500", "local-layer-409-keeps-status", "local-chain-sees-handler-404"],
+)
+def test_starlette_profile_converts_http_errors_inside_and_everything_else_outside(scenario: Scenario, path: str, expected: tuple) -> None:
+    assert trace(scenario, "starlette", path=path) == expected

@@ -1,7 +1,9 @@
 """The built report in a real headless Chromium (Debian's `chromium`, driven by Playwright through
 `executable_path`; Playwright's own browser download is never used): counts on the page equal the
-JSON, the filters work, a failing case's page shows its exchange, nothing is fetched from the
-network, and pages stay readable at 1280 px and at a phone width."""
+JSON, the packages that break MUST or SECURITY requirements show in the first screen worst first,
+the filters work, a failing case's page shows its exchange, nothing is fetched from the network,
+and the index, a subject page and a case page render at 1280 px and at a phone width (screenshots
+of each are taken and their key elements checked)."""
 
 from __future__ import annotations
 
@@ -52,10 +54,21 @@ def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None
     errors: list[str] = []
     page = _open(browser, DESKTOP, site.index.as_uri(), fetched, errors)
 
+    # Without scrolling: per area, the packages that break MUST or SECURITY requirements, worst first.
+    glance = page.locator("#glance").bounding_box()
+    assert glance is not None and glance["y"] + glance["height"] <= DESKTOP["height"], glance
+    for area in report.areas:
+        ranked = page.locator(f'#glance section[data-area="{area}"] li[data-subject]').evaluate_all("items => items.map(i => i.dataset.subject)")
+        assert ranked == [c.subject for c in report.ranking(area)]
+        breaking = [name for name in ranked if report.standing(name, area).blocking]
+        assert ranked[: len(breaking)] == breaking  # those breaking MUST or SECURITY come first
+    broken = {c["subject"] for c in results if c["outcome"] in ("fail", "known") and c["level"] in ("MUST", "SECURITY")}
+    assert {n for n in page.locator("#glance li.bad").evaluate_all("items => items.map(i => i.dataset.subject)")} == broken
+
     # Totals per subject equal the JSON: passed and judged per level, and each outcome's count.
     for name in site.results["subjects"]:
         mine = [c for c in results if c["subject"] == name]
-        row = page.locator(f'#totals tr[data-subject="{name}"]')
+        row = page.locator(f'table.rank tr[data-subject="{name}"]')
         for level in ("MUST", "SECURITY", "SHOULD", "PROFILE"):
             at = [c["outcome"] for c in mine if c["level"] == level]
             judged = sum(at.count(o) for o in ("pass", "fail", "known"))
@@ -65,14 +78,14 @@ def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None
             assert int(row.locator(f'td[data-outcome="{outcome}"]').get_attribute("data-count")) == sum(c["outcome"] == outcome for c in mine)
 
     # The matrix: one row per case, one cell per verdict, each saying the JSON's outcome.
-    cases = page.locator("#matrix tr.case")
+    cases = page.locator(".matrix tr.case")
     assert cases.count() == len({(c["suite"], c["id"]) for c in results})
-    shown = Counter(page.locator("#matrix td.cell[data-outcome]").evaluate_all("cells => cells.map(c => c.dataset.subject + ' ' + c.innerText.trim())"))
+    shown = Counter(page.locator(".matrix td.cell[data-outcome]").evaluate_all("cells => cells.map(c => c.dataset.subject + ' ' + c.innerText.trim())"))
     assert shown == Counter(f"{c['subject']} {c['outcome']}" for c in results)
 
     # Filters: outcome, level, area, search; the counter says how many rows are visible.
     def visible() -> int:
-        return page.locator("#matrix tr.case:visible").count()
+        return page.locator(".matrix tr.case:visible").count()
 
     page.select_option("#f-outcome", "fail")
     failing = {(c["suite"], c["id"]) for c in results if c["outcome"] == "fail"}
@@ -87,14 +100,14 @@ def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None
     page.fill("#f-q", "short-circuit.request.b")
     assert visible() == 1
     page.fill("#f-q", "no such case anywhere")
-    assert visible() == 0 and page.locator("#matrix tr.req:visible").count() == 0
+    assert visible() == 0 and page.locator(".matrix tr.req:visible").count() == 0
     page.fill("#f-q", "")
     assert visible() == cases.count()
 
     # A failing case, one click away: its page shows the exchange the JSON recorded.
     failed = next(c for c in results if c["outcome"] == "fail" and c["subject"] == "mutant/EarlyResponseSkipsHooks")
     v = next(v for v in report.verdicts if (v.subject, v.id) == (failed["subject"], failed["id"]))
-    page.click(f'#matrix a[href="{v.page}"]')
+    page.click(f'.matrix a[href="{v.page}"]')
     exchange = failed["exchanges"][0]
     assert page.locator("#outcome").inner_text() == "fail"
     assert page.locator("pre.http-request").first.inner_text().startswith(f"{exchange['request']['method']} {exchange['request']['path']} HTTP/1.1")
@@ -103,15 +116,20 @@ def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None
     assert failed["reason"] in page.locator("#reason").inner_text()
     page.screenshot(path=str(tmp_path / "case-1280.png"), full_page=True)
 
-    # Readable on a phone: the page body never scrolls sideways (the matrix has its own scroller).
+    # At desktop and phone width: each page renders its key elements, and the body never scrolls
+    # sideways (the matrices have their own scrollers); a screenshot of each is kept.
     subject_page = site.out / "subjects" / f"{report.subject_slugs[failed['subject']]}.html"
-    for url in (site.index, subject_page, site.out / v.page, site.out / "portability.html"):
+    key_elements = {site.index: ["#glance", "table.rank", ".matrix"], subject_page: ["#statement", "#standing", "#breaks"], site.out / v.page: ["#outcome", "#reason", "#reproduce", "table.cmp"]}
+    for url, wanted in [*key_elements.items(), (site.out / "portability.html", ["#profiles"])]:
         for viewport in (DESKTOP, PHONE):
             p = _open(browser, viewport, url.as_uri(), fetched, errors)
+            for selector in wanted:
+                assert p.locator(selector).first.is_visible(), f"{url.name} at {viewport['width']} px shows no {selector}"
             overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{url.name} at {viewport['width']} px is {overflow} px too wide"
-            if viewport is PHONE:
-                p.screenshot(path=str(tmp_path / f"{url.stem}-{viewport['width']}.png"))
+            shot = tmp_path / f"{url.stem}-{viewport['width']}.png"
+            p.screenshot(path=str(shot))
+            assert shot.stat().st_size > 10_000  # a rendered page, not a blank one
             p.close()
     assert not fetched, f"the report fetched from the network: {fetched}"
     assert not errors, f"errors in the browser console: {errors}"

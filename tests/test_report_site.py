@@ -48,34 +48,51 @@ def test_every_verdict_subject_and_badge_has_its_page(site: Site) -> None:
         endpoint = json.loads((site.out / "badges" / f"{slug}.json").read_text(encoding="utf-8"))
         assert endpoint["schemaVersion"] == 1 and endpoint["label"] == "mwconform"
         assert endpoint["message"] in "".join(svg.itertext())
-        fails = [c for c in site.results["cases"] if c["subject"] == name and c["outcome"] == "fail" and c["level"] == "MUST"]
-        assert (endpoint["color"] == "red") == bool(fails), (name, endpoint)
+        # Red when a MUST or SECURITY case is broken, a known deviation as much as an unrecorded failure.
+        broken = [c for c in site.results["cases"] if c["subject"] == name and c["outcome"] in ("fail", "known") and c["level"] in ("MUST", "SECURITY")]
+        assert (endpoint["color"] == "red") == bool(broken), (name, endpoint)
 
 
 @pytest.mark.parametrize("name", ["mutant/EarlyResponseSkipsHooks", "aiohttp/native"])
-def test_subject_page_lists_what_it_breaks_by_severity_with_reasons(site: Site, name: str) -> None:
-    """Fails and known deviations, strongest level first, each with its one-line reason."""
+def test_subject_page_lists_each_distinct_reason_once_with_its_cases_by_severity(site: Site, name: str) -> None:
+    """Fails and known deviations: one entry per distinct reason, strongest level first, each
+    linking every case it covers; the page opens with the subject's conformance statement."""
     report = load([site.results_file])
     page = (site.out / "subjects" / f"{report.subject_slugs[name]}.html").read_text(encoding="utf-8")
     breaks = page[page.index('id="breaks"') : page.index("</ol>", page.index('id="breaks"'))]
     broken = [c for c in site.results["cases"] if c["subject"] == name and c["outcome"] in ("fail", "known")]
+    reasons = {(c["outcome"], c["reason"]) for c in broken}
     assert broken, name
-    levels = re.findall(r'class="lv lv-(\w+)"', breaks)
-    assert len(levels) == len(broken) and levels == sorted(levels, key=["MUST", "SECURITY", "SHOULD", "PROFILE"].index)
-    for c in broken:
-        assert c["id"] in breaks and _escaped(c["reason"]) in breaks
+    entries = breaks.split('<li class="reason"')[1:]
+    assert len(entries) == len(reasons)
+    levels = [re.search(r'class="lv lv-(\w+)"', e).group(1) for e in entries]  # type: ignore[union-attr]
+    assert levels == sorted(levels, key=["MUST", "SECURITY", "SHOULD", "PROFILE"].index)
+    for outcome, reason in reasons:
+        (entry,) = [e for e in entries if f'data-outcome="{outcome}"' in e and _escaped(reason) in e]
+        assert {c["id"] for c in broken if (c["outcome"], c["reason"]) == (outcome, reason)} == set(re.findall(r"<code>pipeline/([^<]+)</code>", entry))
+    statement = re.search(r'<p id="statement"[^>]*><b>([^<]+)</b>', page).group(1)  # type: ignore[union-attr]
+    blocking = any(c["level"] in ("MUST", "SECURITY") for c in broken)
+    assert statement.startswith("not conformant: breaks") == blocking, statement
 
 
-def test_markdown_summary_scores_each_subject_as_the_json_does(site: Site) -> None:
+def test_markdown_summary_states_conformance_and_lists_broken_must_and_security(site: Site) -> None:
+    """Per subject its scores and conformance; every broken MUST or SECURITY requirement listed,
+    known deviations included; every unrecorded failure listed once more with its case."""
     summary = (site.out / "summary.md").read_text(encoding="utf-8")
     assert summary == (site.out.parent / "summary.md").read_text(encoding="utf-8")
     for name in site.results["subjects"]:
         mine = [c for c in site.results["cases"] if c["subject"] == name]
         must = [c["outcome"] for c in mine if c["level"] == "MUST"]
-        row = next(line for line in summary.splitlines() if line.startswith(f"| `{name}` "))
+        row = next(line for line in summary.splitlines() if f"| `{name}` " in line)
         assert f"| {must.count('pass')}/{sum(must.count(o) for o in ('pass', 'fail', 'known'))} |" in row
         assert row.endswith(" | ".join(str(sum(c["outcome"] == o for c in mine)) for o in ("fail", "error", "known", "n/a")) + " |")
-    assert summary.count("- **FAIL**") == sum(c["outcome"] == "fail" for c in site.results["cases"])
+        levels = {rid: r["level"] for rid, r in site.results["requirements"].items()}
+        blocking = {next(r for r in c["requirements"] if levels[r] == c["level"]) for c in mine if c["outcome"] in ("fail", "known") and c["level"] in ("MUST", "SECURITY")}
+        assert ("not conformant" in row) == bool(blocking), row
+        for rid in blocking:
+            assert any(line.startswith(("- **FAIL** [", "- **KNOWN** [")) and f"`{name}` `{rid}`:" in line for line in summary.splitlines()), (name, rid)
+    unrecorded = summary[summary.index("### Unrecorded failures") :]
+    assert unrecorded.count("- **FAIL**") == sum(c["outcome"] == "fail" for c in site.results["cases"])
 
 
 def test_pages_fetch_nothing_from_the_network(site: Site) -> None:
@@ -127,3 +144,66 @@ def _escaped(text: str) -> str:
     from markupsafe import escape
 
     return str(escape(text))
+
+
+def _one_case(doc: dict, **changes: object) -> dict:
+    """`doc` with only its first case, changed."""
+    odd = copy.deepcopy(doc)
+    odd["cases"] = [odd["cases"][0] | changes]
+    return odd
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"expected": {"a": [1, {"b": None}]}, "observed": "a string where a list was"},
+        {"expected": ["words", 3, None], "observed": [{"status": "not a number"}], "exchanges": []},
+        {"id": "x" * 400, "title": "<b>" * 50},
+        {"subject": "s/" + "y" * 300},
+    ],
+    ids=["evidence-of-another-shape", "mixed-lists", "id-longer-than-a-file-name", "subject-longer-than-a-file-name"],
+)
+def test_odd_but_valid_results_render_safely_with_capped_page_names(site: Site, tmp_path: Path, changes: dict) -> None:
+    (tmp_path / "odd.json").write_text(json.dumps(_one_case(site.results, **changes)), encoding="utf-8")
+    index = build([tmp_path / "odd.json"], tmp_path / "out")
+    assert index.is_file()
+    assert all(len(p.name) <= 100 for p in (tmp_path / "out").rglob("*")), sorted(p.name for p in (tmp_path / "out").rglob("*") if len(p.name) > 100)
+    assert "<b><b>" not in "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").rglob("*.html"))
+
+
+def test_a_results_file_nested_100000_deep_is_refused_in_one_line(site: Site, tmp_path: Path) -> None:
+    text = json.dumps(_one_case(site.results, expected="@"))
+    (tmp_path / "deep.json").write_text(text.replace('"@"', "[" * 100_000 + "]" * 100_000), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "mwconform.cli", "report", str(tmp_path / "deep.json"), "-o", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.strip() == f"mwconform: error: cannot read results file {tmp_path / 'deep.json'}: its JSON nests deeper than Python's parser goes"
+
+
+def test_markdown_summary_escapes_what_it_quotes(site: Site, tmp_path: Path) -> None:
+    """A reason can carry a response body: markup in it must stay text in a step summary."""
+    case = next(c for c in site.results["cases"] if c["outcome"] == "fail")
+    doc = _one_case(site.results, **{k: case[k] for k in ("outcome", "level", "requirements", "subject")}, reason="<img src=x onerror=alert(1)> | **bold** [link](https://evil.example)\nsecond line")
+    (tmp_path / "r.json").write_text(json.dumps(doc), encoding="utf-8")
+    build([tmp_path / "r.json"], tmp_path / "out")
+    summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    for markup in ("<img", "**bold", "[link]"):
+        assert not re.search(r"(?<!\\)" + re.escape(markup), summary), markup
+    assert "\\<img src=x onerror=alert(1)\\> \\| \\*\\*bold\\*\\* \\[link\\](https://evil.example) second line" in summary
+
+
+def test_several_runs_of_one_subject_get_a_page_of_verdicts_run_by_run(site: Site, tmp_path: Path) -> None:
+    """The version axis: the same subject graded under two framework versions; its runs page has
+    one column per version and a row for each case whose outcome changed."""
+    name = "aiohttp/native"
+    old = copy.deepcopy(site.results)
+    old["subjects"][name]["versions"]["aiohttp"] = "3.10.11"
+    flipped = next(c for c in old["cases"] if c["subject"] == name and c["outcome"] == "pass")
+    flipped.update(outcome="fail", reason="planted: differs under the old version")
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+    build([tmp_path / "old.json", site.results_file], tmp_path / "out")
+    report = load([tmp_path / "old.json", site.results_file])
+    page = (tmp_path / "out" / "subjects" / f"{report.subject_slugs[name]}.runs.html").read_text(encoding="utf-8")
+    new_version = site.results["subjects"][name]["versions"]["aiohttp"]
+    assert "<th>aiohttp 3.10.11</th><th>aiohttp " + new_version + "</th>" in page
+    assert page.count("<tr data-case=") == 1 and f'data-case="pipeline/{flipped["id"]}"' in page
+    assert "planted: differs under the old version" in page
+    assert 'id="runs-link"' in (tmp_path / "out" / "subjects" / f"{report.subject_slugs[name]}.html").read_text(encoding="utf-8")

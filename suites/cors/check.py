@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import Any
 
 from mwconform.reference.cors import (
     ALLOW_CREDENTIALS,
@@ -379,11 +380,12 @@ def check(case: CorsCase, mwc: Context) -> None:
         return last
 
     ex = play(mwc, case.scenario, script)
+    noted: dict[str, Any] = {"note": case.note} if case.note else {}
     verdict(
         mwc,
         [f"{ex.call}: {p}" for c in case.checks for p in c.problems(ex)],
         policy=repr(case.policy),
         expected=[str(c) for c in case.checks],
         observed={"status": ex.status, "cors": _cors_fields(ex), "trace": ex.trace},
-        **({"note": case.note} if case.note else {}),
+        **noted,
     )

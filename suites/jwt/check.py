@@ -219,12 +219,31 @@ def check(case: JwtCase, mwc: Context) -> None:
             f"{mwc.subject.name} let {let_through[0].call} through to the handler but reported no claims: "
             "its layer must call mwconform.adapters.features.accepted(request, claims) for every request it accepts"
         )
+    judged = [(step, ex, judge(step, case.policy, token, ex)) for step, token, ex in zip(case.steps, tokens, observed)]
     verdict(
         mwc,
-        [f"{ex.call}: {p}" for step, token, ex in zip(case.steps, tokens, observed) for p in judge(step, case.policy, token, ex)],
+        [f"{ex.call}: {p}" for _, ex, found in judged for p in found],
+        violated=_blame(case, [(step, ex, found) for step, ex, found in judged if found]),
         policy=_describe(case.policy),
         expected=[f"{s.method} {s.path}: {s.expect}" + (f" ({s.token})" if s.token else "") for s in case.steps],
     )
+
+
+#: What a server error breaks where a refusal was due and nobody got in: how a bad token is
+#: answered (SHOULD), not the verification requirement the case checks (SPEC.md "Levels").
+REFUSAL_ANSWERED_WITH_AN_ERROR = ("jwt.response.invalid-token",)
+#: Requirements that themselves forbid the crash; a 5xx breaks them at their own level.
+_FORBID_CRASHING = {"jwt.header.malformed-token"}
+
+
+def _blame(case: JwtCase, failed: list[tuple[Step, Exchange, list[str]]]) -> tuple[str, ...]:
+    """The requirements the failed steps break when they are not the case's own: only a 5xx
+    without the handler running (and nothing else wrong), where a refusal was expected."""
+    if _FORBID_CRASHING & set(case.requirements):
+        return ()
+    if all(step.expect not in ("accept", "pass") and "H" not in ex.trace and ex.status >= 500 and len(found) == 1 for step, ex, found in failed):
+        return REFUSAL_ANSWERED_WITH_AN_ERROR
+    return ()
 
 
 def _describe(policy: JwtPolicy) -> dict[str, Any]:

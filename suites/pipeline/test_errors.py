@@ -31,7 +31,9 @@ CASES = [
         id="error.handler-crashes",
         title="handler raises RuntimeError inside A, B, C; GET /ok",
         requirements=("pipeline.error.unhandled-500", "pipeline.error.response-phases", "pipeline.phase.once"),
-        expect="The client gets 500. onion: no response phase runs; hooks: every response hook sees the 500.",
+        expect="The client gets 500. onion: no response phase runs; hooks: every response hook sees the 500; starlette: no "
+        "response phase runs and the 500 is built outside every user middleware (ServerErrorMiddleware); litestar: every layer "
+        "sees the 500 its exception handling made around the handler.",
         scenario=Scenario(raising(Handler(crash=True)), abc()),
         calls=GET_OK,
     ),
@@ -77,6 +79,15 @@ CASES = [
         expect="The client gets a 500, never the 200 B was handed. onion: the exception skips A's response phase; "
         "hooks: A sees the 500.",
         scenario=Scenario((Route("GET", "/ok"),), abc(B=Probe("B", response=Raise(None)))),
+        calls=GET_OK,
+    ),
+    PipelineCase(
+        id="error.response-phase-raises-http",
+        title="B raises HTTP 409 on its way out of GET /ok; A, B, C",
+        requirements=("pipeline.error.response-phase-raises", "pipeline.error.http-status"),
+        expect="The client gets the 409 (starlette: a 500, as for any error raised by global middleware), never the 200 "
+        "B was handed. onion: the exception skips A's response phase; hooks: A sees the 409.",
+        scenario=Scenario((Route("GET", "/ok"),), abc(B=Probe("B", response=Raise(409)))),
         calls=GET_OK,
     ),
 ]

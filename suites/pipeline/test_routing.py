@@ -1,7 +1,7 @@
 """Routing: 404 and 405 through the global chain, route-local chains and their prefixes."""
 
 import pytest
-from mwconform.reference.scenario import Call, Group, Route, Scenario, chain
+from mwconform.reference.scenario import Call, Group, Probe, Route, Scenario, SetContext, chain
 from mwconform.suites.pipeline.check import PipelineCase, check
 
 from mwconform.plugin import Context
@@ -34,6 +34,16 @@ CASES = [
         expect="G runs for /api/x only: A> H <A for /ok, A> G> H <G <A for /api/x.",
         needs=frozenset({"route-local"}),
         scenario=Scenario(OK, chain("A"), (API,)),
+        calls=(Call("GET", "/ok"), Call("GET", "/api/x")),
+    ),
+    PipelineCase(
+        id="route.request-only-chain",
+        title="global A; route-local G on /api sets user=alice in its request phase only; GET /ok, GET /api/x",
+        requirements=("pipeline.route.local-only", "pipeline.context.visible"),
+        expect="G runs for /api/x only and its handler sees user=alice; /ok runs A alone and sees no user. "
+        "(A guard that runs before the handler and never sees the response: FastAPI dependencies, Litestar before_request.)",
+        needs=frozenset({"route-local", "split-phases", "context"}),
+        scenario=Scenario(OK, chain("A"), (Group("api", "/api", (Probe("G", request=SetContext("user", "alice"), response=None),), (Route("GET", "/x"),)),)),
         calls=(Call("GET", "/ok"), Call("GET", "/api/x")),
     ),
     PipelineCase(

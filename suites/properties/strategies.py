@@ -55,6 +55,9 @@ STEERING: dict[str, str] = {
     "route.404-under-group-prefix": "no request under a group's prefix except its own routes with their own methods",
     "error.response-phase-raises": "no response phase raises",
     "order.seed-003-route-chain": "a global chain whenever a group has a chain",
+    "error.response-phase-raises-http": "no response phase raises an HTTP error (a crash still may)",
+    # Litestar routes before any user middleware runs: its own 404 and 405 pass no layer.
+    "routing.404-through-global-chain": "no unmatched path and no wrong method",
 }
 
 
@@ -119,7 +122,8 @@ def response_actions(space: Space) -> st.SearchStrategy[Action]:
     if space.can("response-replace"):
         options.append((1, st.builds(Respond, st.sampled_from(RESPOND), st.sampled_from(("", NAME)))))
     if "error.response-phase-raises" not in space.steer:
-        options.append((1, st.builds(Raise, st.sampled_from(RAISE))))
+        raised = RAISE if "error.response-phase-raises-http" not in space.steer else (None,)
+        options.append((1, st.builds(Raise, st.sampled_from(raised))))
     return weighted(options)
 
 
@@ -210,9 +214,10 @@ def targets(scenario: Scenario) -> list[tuple[str, tuple[str, ...], bool]]:
 def calls(draw: st.DrawFn, scenario: Scenario, space: Space) -> Call:
     routed = targets(scenario)
     inside_prefix_ok = "route.404-under-group-prefix" not in space.steer
-    kinds = ["routed"] * 3 + ["unmatched"]
+    unrouted_ok = "routing.404-through-global-chain" not in space.steer
+    kinds = ["routed"] * 3 + ["unmatched"] * unrouted_ok
     wrong = [(p, ms) for p, ms, grouped in routed if len(ms) < len(METHODS) and (inside_prefix_ok or not grouped)]
-    if wrong:
+    if wrong and unrouted_ok:
         kinds += ["wrong-method"] * 2
     kind = draw(st.sampled_from(kinds))
     if kind == "routed":

@@ -20,7 +20,7 @@ from aiohttp import web
 from sanic import Blueprint, Sanic
 
 from mwconform.adapters.aiohttp import AiohttpSubject
-from mwconform.adapters.base import Target
+from mwconform.adapters.base import Plug, Target
 from mwconform.adapters.reference import ReferenceOnion
 from mwconform.adapters.sanic import SanicSubject
 from mwconform.harness import free_socket
@@ -144,7 +144,7 @@ class EndlessBody(AiohttpSubject):
     name = "hostile/endless-body"
     description = "every route streams 64 KiB chunks forever"
 
-    def add_route(self, app: web.Application, route: Route, recorder: Recorder) -> None:
+    def add_route(self, app: web.Application, route: Route, recorder: Recorder, plug: Plug) -> None:
         async def endless(request: web.Request) -> web.StreamResponse:
             response = web.StreamResponse()
             await response.prepare(request)
@@ -189,14 +189,13 @@ def raising_listener(event: str) -> type[SanicSubject]:
         name = f"hostile/sanic-{event.replace('_', '-')}-raises"
         description = f"a Sanic {event} listener raises RuntimeError"
 
-        def build(self, scenario: Scenario, recorder: Recorder) -> Sanic:
-            app = super().build(scenario, recorder)
+        def build(self, app: Sanic, scenario: Scenario, recorder: Recorder, plug: Plug) -> None:
+            super().build(app, scenario, recorder, plug)
 
             async def boom(app: Sanic) -> None:
                 raise RuntimeError(f"{event} listener failed")
 
             app.register_listener(boom, event)
-            return app
 
     return RaisingListener
 

@@ -674,6 +674,16 @@ class IdentityOnAppContext(JwtMiddleware):
         return None
 
 
+class CrashesOnInvalid(JwtMiddleware):
+    """A token that fails verification raises instead of being refused: 500, though nobody gets in."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        try:
+            return super().verify(token)
+        except Rejection as rejection:
+            raise RuntimeError(rejection.detail or "invalid token") from None
+
+
 def mutant(bug: type[JwtMiddleware]) -> type[ReferenceJwt]:
     """A subject `mutant/<Bug>` serving the reference JWT layer with `bug` planted."""
     attrs = {"name": f"mutant/{bug.__name__}", "middleware_class": bug, "description": bug.__doc__}
@@ -691,6 +701,7 @@ BUGS: list[type[JwtMiddleware]] = [
     PublicPrefix, PublicCaseInsensitive, PublicIgnored, SkipsAllOptions, PreflightRefused,
     Forbidden, NoChallenge, ErrorWithoutCredentials, LeaksErrorText, SubjectDropped, SplitOnSpace,
     QueryTokenAccepted, KidKeyFileNonEmpty, KeyConfusionNonRsa, PsychicSignature, TrustsX5c, LongTokenCrash, IdentityOnAppContext,
+    CrashesOnInvalid,
 ]  # fmt: skip
 MUTANTS: list[type[ReferenceJwt]] = [mutant(bug) for bug in BUGS]
 globals().update({m.__name__: m for m in MUTANTS})

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
+from mwconform.adapters.base import Subject
 from mwconform.adapters.reference import ReferenceSubject
 from mwconform.reference.http import HTTPError, Request, Response, error_response
 from mwconform.reference.pipeline import Endpoint, Hooks, Middleware, Onion, Pipeline, _Target
+from tests.mutants.asgi_frameworks import FRAMEWORK_MUTANTS
 
 
 class ResponseInDeclaredOrder(Onion):
@@ -273,7 +275,7 @@ def mutant(bug: type, profile: str) -> type[ReferenceSubject]:
     return type(bug.__name__ + "Subject", (ReferenceSubject,), attrs)
 
 
-MUTANTS: list[type[ReferenceSubject]] = [
+MUTANTS: list[type[Subject]] = [
     mutant(ResponseInDeclaredOrder, "onion"),
     mutant(ChainReversed, "onion"),
     mutant(ResponsePhaseTwice, "onion"),
@@ -295,5 +297,6 @@ MUTANTS: list[type[ReferenceSubject]] = [
     mutant(NoAllowOn405, "onion"),
     mutant(SharedContext, "onion"),
     mutant(RewriteLost, "onion"),
+    *FRAMEWORK_MUTANTS,  # on real Starlette
 ]
 globals().update({m.__name__: m for m in MUTANTS})

@@ -1,0 +1,121 @@
+"""A neutral probe as a pure ASGI middleware (`app(scope, receive, send)`), for any ASGI framework.
+
+The request context is the ASGI request state (`scope["state"]`, which Starlette's and
+Litestar's `request.state` read), the route parameters are `scope["path_params"]`, and the inner
+response is collected before the response phase runs, so a phase can read its status, add
+headers, replace it, or convert an exception raised inside. Frameworks differ only in the HTTP
+error class a probe raises (`fail`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..reference.http import Headers
+from ..reference.probes import Recorder, error_phase, request_phase, response_phase
+from ..reference.scenario import Probe
+from .asgi import ASGIApp, Message, Receive, Scope, Send
+
+#: An HTTP error of `status` (None: an unhandled exception) in the framework's own class.
+Fail = Callable[[int | None], Exception]
+
+
+def crash(_: int | None = None) -> Exception:
+    return RuntimeError("raised because the scenario asked for it")
+
+
+@dataclass
+class Buffered:
+    """A whole ASGI response: what the inner app sent, or what a probe answers."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    body: bytes = b""
+
+    async def send_to(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": self.body})
+
+    @classmethod
+    def text(cls, status: int, body: str) -> Buffered:
+        payload = body.encode()
+        return cls(status, [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(payload)).encode())], payload)
+
+
+def request_headers(scope: Scope) -> Headers:
+    return Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
+
+
+def scope_context(scope: Scope) -> dict[str, Any]:
+    """The probes' context dict, inside the ASGI request state."""
+    return scope.setdefault("state", {}).setdefault("mwc", {})
+
+
+class ScopeIO:
+    """`ProbeIO` over an ASGI scope and buffered responses."""
+
+    def __init__(self, scope: Scope, fail: Fail) -> None:
+        self.scope, self.fail = scope, fail
+        self.headers = request_headers(scope)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+    def ctx_get(self, key: str) -> str | None:
+        return scope_context(self.scope).get(key)
+
+    def ctx_set(self, key: str, value: str) -> None:
+        scope_context(self.scope)[key] = value
+
+    def rewrite(self, param: str, transform: Callable[[str], str]) -> None:
+        params = self.scope.get("path_params")
+        if params is None:
+            raise RuntimeError("no route parameters yet: this layer runs before routing")
+        params[param] = transform(params[param])
+
+    def respond(self, status: int, body: str) -> Buffered:
+        return Buffered.text(status, body)
+
+    def add_header(self, response: Buffered, name: str, value: str) -> None:
+        response.headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+
+
+class ProbeASGI:
+    """One probe as a pure ASGI middleware around `app`."""
+
+    def __init__(self, app: ASGIApp, probe: Probe, recorder: Recorder, fail: Fail = crash) -> None:
+        self.app, self.probe, self.recorder, self.fail = app, probe, recorder, fail
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        probe, io = self.probe, ScopeIO(scope, self.fail)
+        record = self.recorder.sink(io.headers)
+        if probe.request is not None:
+            early = request_phase(probe, io, record)
+            if early is not None:
+                await early.send_to(send)
+                return
+        inner = Buffered(0)
+
+        async def collect(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                inner.status, inner.headers = message["status"], list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                inner.body += message.get("body", b"")
+
+        try:
+            await self.app(scope, receive, collect)
+        except Exception as exc:
+            converted = error_phase(probe, io, record, getattr(exc, "status_code", 500))
+            if converted is None:
+                raise
+            await converted.send_to(send)
+            return
+        response = inner
+        if probe.response is not None or probe.convert is not None:
+            response = response_phase(probe, io, record, inner, inner.status) or inner
+        await response.send_to(send)

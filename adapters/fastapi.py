@@ -1,0 +1,108 @@
+"""FastAPI subjects: `@app.middleware("http")`, `app.add_middleware`, dependencies as route-local chains.
+
+FastAPI builds Starlette's middleware stack, so both subjects declare the `starlette` profile.
+
+- `fastapi/http-middleware`: one `@app.middleware("http")` function per probe (a
+  `BaseHTTPMiddleware` underneath). FastAPI documents that each new middleware wraps the
+  application, the last added outermost (FastAPI docs, Middleware, "Multiple middleware execution
+  order"), so the chain is declared innermost first. FastAPI has no router-level middleware
+  (fastapi#1174, #4437): no route-local chains.
+- `fastapi/dependencies`: pure ASGI middleware through `app.add_middleware`; route-local chains as
+  `APIRouter(prefix=..., dependencies=[Depends(...)])`. A dependency runs before the path
+  operation and never sees its response, so only chains whose layers have a request phase alone
+  can be expressed; any other group makes the case `n/a` with that reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from starlette.middleware.base import RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..outcomes import NotApplicable
+from ..reference.probes import Recorder, request_phase
+from ..reference.scenario import Group, Probe, Respond, Scenario
+from ..reference.scenario import Route as NeutralRoute
+from .asgi import ASGIApp
+from .asgi_probe import ProbeASGI
+from .base import CAPABILITIES, Target
+from .starlette import StarletteIO, StarletteSubject, by_path, dispatch_probe, endpoint, http_error, starlette_path
+
+
+class FastAPIHttpMiddleware(StarletteSubject):
+    name = "fastapi/http-middleware"
+    adapter = "fastapi"
+    capabilities = StarletteSubject.capabilities - {"route-local"}
+    packages = ("fastapi", "starlette")
+    description = "FastAPI `@app.middleware(\"http\")` functions (last declared outermost); no router-level middleware (fastapi#1174)"
+    known = {}
+
+    def declare(self, app: FastAPI, probe: Probe, recorder: Recorder) -> None:
+        async def dispatch(request: Request, call_next: RequestResponseEndpoint) -> Response:
+            return await dispatch_probe(probe, recorder, request, call_next)
+
+        app.middleware("http")(dispatch)
+
+    def add_routes(self, router: FastAPI | APIRouter, routes: Sequence[NeutralRoute], recorder: Recorder) -> None:
+        for path, same_path in by_path(routes).items():
+            router.add_api_route(starlette_path(path), endpoint(same_path, recorder), methods=[r.method for r in same_path])
+
+    def add_group(self, app: FastAPI, group: Group, recorder: Recorder) -> None:
+        raise NotApplicable("FastAPI has no router-level middleware (fastapi#1174)")
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
+        app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+        self.add_routes(app, scenario.routes, recorder)
+        for group in scenario.groups:
+            self.add_group(app, group, recorder)
+        for probe in reversed(scenario.chain):
+            self.declare(app, probe, recorder)
+        return app
+
+
+class FastAPIDependencies(FastAPIHttpMiddleware):
+    name = "fastapi/dependencies"
+    capabilities = frozenset(CAPABILITIES) - {"priority", "rewrite-params"}
+    # The properties suite draws route-local layers with response phases, which dependencies
+    # cannot express; the pipeline suite's request-only route-local case grades them.
+    suites = frozenset({"pipeline"})
+    description = (
+        "FastAPI pure ASGI middleware through `app.add_middleware` (last added outermost); route-local chains "
+        "as `APIRouter(dependencies=[Depends(...)])`, request phases only"
+    )
+
+    def declare(self, app: FastAPI, probe: Probe, recorder: Recorder) -> None:
+        app.add_middleware(ProbeASGI, probe=probe, recorder=recorder, fail=http_error)
+
+    def add_group(self, app: FastAPI, group: Group, recorder: Recorder) -> None:
+        router = APIRouter(prefix=group.prefix, dependencies=[Depends(dependency(p, recorder)) for p in group.chain])
+        self.add_routes(router, group.routes, recorder)
+        app.include_router(router)
+
+    @asynccontextmanager
+    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+        inexpressible = [p.name for g in scenario.groups for p in g.chain if p.response is not None or p.convert is not None or isinstance(p.request, Respond)]
+        if inexpressible:
+            raise NotApplicable(
+                f"route-local layer(s) {', '.join(inexpressible)} answer or have a response phase; a FastAPI dependency "
+                "runs before the path operation, never sees its response and can only raise, not answer"
+            )
+        async with super().serve(scenario, recorder, mode) as target:
+            yield target
+
+
+def dependency(probe: Probe, recorder: Recorder) -> Callable[[Request], Any]:
+    """A probe's request phase (never an early answer: `serve` refuses those) as a FastAPI dependency."""
+
+    async def depend(request: Request) -> None:
+        request_phase(probe, StarletteIO(request), recorder.sink(request.headers))
+
+    return depend
+
+
+SUBJECTS = [FastAPIHttpMiddleware, FastAPIDependencies]

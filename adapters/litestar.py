@@ -1,0 +1,230 @@
+"""Litestar subjects: layered middleware (app, router, controller, handler).
+
+Every subject declares the `litestar` profile: the onion around Litestar's per-route exception
+handling (SPEC.md, Profiles). The global chain is the app's `middleware=[...]` (pure ASGI
+middleware through `DefineMiddleware`, first listed outermost); a route-local chain sits on one of
+the lower layers, which is the only difference between the subjects:
+
+- `litestar/router`: `Router(path=prefix, route_handlers=..., middleware=[...])`;
+- `litestar/controller`: a `Controller` subclass with `path = prefix` and `middleware = [...]`;
+- `litestar/handler`: `middleware=[...]` on each route handler of the group;
+- `litestar/hooks`: the global chain as `before_request` / `after_request` hooks (`hooks`
+  profile; see `LitestarHooks`).
+
+Litestar inserts user middleware into each route's own stack, after routing, so its 404 and 405
+answers pass no user layer at all (litestar#175; CORS was special-cased for it in #1133): recorded
+as `known` on the cases that expect the global chain there.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import MutableMapping, Sequence
+from contextvars import ContextVar
+from typing import Any, cast
+
+from litestar import Controller, Litestar, Request, Response, Router
+from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
+from litestar.middleware import DefineMiddleware
+
+from ..reference.probes import Recorder, echo_body, handler_phase, request_phase, response_phase
+from ..reference.router import PATH_PARAM
+from ..reference.scenario import Group, Probe, Scenario
+from ..reference.scenario import Route as NeutralRoute
+from .asgi import ASGIApp, AsgiSubject
+from .asgi_probe import ProbeASGI, ScopeIO, scope_context
+from .base import CAPABILITIES
+
+_names = itertools.count()
+
+BYPASS = (
+    "Litestar inserts user middleware into each route's stack, after routing: the router's own {status} "
+    "answer passes no user middleware at all (litestar#175, #1133)"
+)
+
+
+def add_field(response: Response, name: str, value: str) -> None:
+    """Add a header field to a Litestar `Response`, whose headers are a plain dict: a second value
+    joins the first as a list element, an equivalent header field (RFC 9110 §5.3)."""
+    name = name.lower()
+    response.headers[name] = f"{response.headers[name]}, {value}" if name in response.headers else value
+
+
+def http_error(status: int | None) -> Exception:
+    """What a probe raises in Litestar: `HTTPException(status_code=...)`, or a crash."""
+    return HTTPException(status_code=status) if status is not None else RuntimeError("raised because the scenario asked for it")
+
+
+def litestar_path(path: str) -> str:
+    """`/post/{slug}` or `/post/{slug:regex}` (neutral) → `/post/{slug:str}`.
+
+    Litestar's path parameters take a type, never a regex; a neutral regex only narrows which
+    paths route, and the cases send no path it would refuse.
+    """
+    return PATH_PARAM.sub(lambda m: f"{{{m.group(1)}:str}}", path)
+
+
+def handler(route: NeutralRoute, recorder: Recorder, middleware: Sequence[DefineMiddleware] = (), method_self: bool = False) -> HTTPRouteHandler:
+    """A route handler for one neutral route (a controller method takes `self` first)."""
+
+    async def handle(request: Request) -> Response:
+        io = ScopeIO(_scope(request), http_error)
+        await handler_phase(route.handler, io, recorder.sink(io.headers))
+        response = Response(echo_body(request.path_params, scope_context(_scope(request))), status_code=route.handler.status, media_type="application/json")
+        for name, value in route.handler.headers:
+            add_field(response, name, value)
+        return response
+
+    async def method(self: Any, request: Request) -> Response:
+        return await handle(request)
+
+    fn = method if method_self else handle
+    fn.__name__ = f"h{next(_names)}"
+    # status_code only silences Litestar's build-time check of DELETE handlers (default 204, no
+    # body); the handler answers its own Response with the scenario's status.
+    return HTTPRouteHandler(path=litestar_path(route.path), http_method=[route.method], middleware=list(middleware), name=fn.__name__, status_code=200)(fn)
+
+
+class LitestarSubject(AsgiSubject):
+    """Litestar app middleware; route-local chains as `Router(middleware=...)`."""
+
+    name = "litestar/router"
+    adapter = "litestar"
+    profile = "litestar"
+    capabilities = frozenset(CAPABILITIES) - {"priority"}
+    packages = ("litestar",)
+    description = "Litestar app `middleware=[...]`; route-local chains as `Router(path, middleware=[...])`"
+    known = {
+        "routing.404-through-global-chain": BYPASS.format(status="404"),
+        "routing.405-with-allow": BYPASS.format(status="405"),
+        "route.404-under-group-prefix": BYPASS.format(status="404"),
+        "route.405-under-group-prefix": BYPASS.format(status="405"),
+        "error.response-phase-raises-http": (
+            "Litestar marks the response started in the request's shared scope state as soon as the handler "
+            "sends it, even to a middleware that holds it back, so an HTTP error a middleware raises on the way "
+            "out is an 'Exception caught after response started' 500 (ExceptionHandlerMiddleware)"
+        ),
+    }
+
+    def middleware(self, probe: Probe, recorder: Recorder) -> DefineMiddleware:
+        # A closure, not keyword arguments: Litestar deep-copies routers and route handlers when
+        # it registers them, and a copied recorder would record into nothing.
+        def factory(app: ASGIApp) -> ASGIApp:
+            return ProbeASGI(app, probe, recorder, http_error)
+
+        return DefineMiddleware(cast(Any, factory))  # a plain ASGI factory; Litestar types its scopes as TypedDicts
+
+    def group(self, group: Group, recorder: Recorder) -> Router | type[Controller]:
+        chain = [self.middleware(p, recorder) for p in group.chain]
+        return Router(path=group.prefix, route_handlers=[handler(r, recorder) for r in group.routes], middleware=chain)
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
+        handlers: list[Any] = [handler(r, recorder) for r in scenario.routes]
+        handlers += [self.group(g, recorder) for g in scenario.groups]
+        return cast(ASGIApp, Litestar(route_handlers=handlers, middleware=[self.middleware(p, recorder) for p in scenario.chain], openapi_config=None, logging_config=None))
+
+
+class LitestarController(LitestarSubject):
+    name = "litestar/controller"
+    description = "Litestar app `middleware=[...]`; route-local chains as a `Controller` with `middleware = [...]`"
+
+    def group(self, group: Group, recorder: Recorder) -> type[Controller]:
+        methods = {f"h{i}": handler(r, recorder, method_self=True) for i, r in enumerate(group.routes)}
+        attrs = {"path": group.prefix, "middleware": [self.middleware(p, recorder) for p in group.chain], **methods}
+        return type(f"Group{next(_names)}", (Controller,), attrs)
+
+
+class LitestarHandler(LitestarSubject):
+    name = "litestar/handler"
+    description = "Litestar app `middleware=[...]`; route-local chains as `middleware=[...]` on each route handler"
+
+    def group(self, group: Group, recorder: Recorder) -> Router:
+        chain = [self.middleware(p, recorder) for p in group.chain]
+        return Router(path=group.prefix, route_handlers=[handler(r, recorder, chain) for r in group.routes])
+
+
+def _scope(request: Any) -> MutableMapping[str, Any]:
+    """A Litestar request's ASGI scope as the probes take it (Litestar types it as a TypedDict)."""
+    scope: MutableMapping[str, Any] = request.scope
+    return scope
+
+
+class LitestarIO(ScopeIO):
+    """`ProbeIO` for Litestar hooks: responses are Litestar `Response` objects."""
+
+    def respond(self, status: int, body: str) -> Any:
+        return Response(body, status_code=status, media_type="text/plain")
+
+    def add_header(self, response: Any, name: str, value: str) -> None:
+        add_field(response, name, value)
+
+
+#: after_request is handed the response alone; before_request, run earlier in the same task, leaves
+#: the request here for it.
+current_request: ContextVar[Request] = ContextVar("mwc_litestar_request")
+
+
+class LitestarHooks(LitestarSubject):
+    """The global chain as the app's `before_request` / `after_request` hooks.
+
+    Litestar takes one hook of each kind per layer, and the one closest to the handler replaces
+    the others (Litestar docs, Life Cycle Hooks: "layered"), so hooks do not chain: the chain is
+    written as one `before_request` running the request phases in order until one answers, and
+    one `after_request` running the response phases in reverse until one replaces the response,
+    as a user composes them. What Litestar decides is when those hooks run.
+    """
+
+    name = "litestar/hooks"
+    profile = "hooks"
+    # Route-local hooks would replace the app's, not run inside them; priorities do not exist.
+    capabilities = frozenset(CAPABILITIES) - {"priority", "route-local", "error-conversion"}
+    # Generated scenarios raise in handlers and hooks, which these hooks never see (the known
+    # deviations below); the properties suite cannot steer around that.
+    suites = frozenset({"pipeline"})
+    description = "Litestar app-level `before_request` / `after_request` hooks (one of each per layer, the closest wins)"
+    known = {
+        **{k: v for k, v in LitestarSubject.known.items() if k.startswith("routing.")},
+        **dict.fromkeys(
+            ("error.handler-raises-http-404", "error.handler-crashes", "error.middleware-raises-http-409", "error.middleware-crashes"),
+            "after_request runs only on a response the handler or before_request returned: an exception raised by "
+            "either becomes its error response in Litestar's exception handling, outside the hooks",
+        ),
+        **dict.fromkeys(
+            ("error.response-phase-raises", "error.response-phase-raises-http"),
+            "a raising response phase ends the one composed after_request (Litestar has one per layer), so the "
+            "phases after it never see the error response",
+        ),
+    }
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
+        chain = scenario.chain
+
+        async def before_request(request: Request) -> Response | None:
+            current_request.set(request)
+            io = LitestarIO(_scope(request), http_error)
+            for probe in chain:
+                if probe.request is not None and (early := request_phase(probe, io, recorder.sink(io.headers))) is not None:
+                    return early
+            return None
+
+        async def after_request(response: Response) -> Response:
+            io = LitestarIO(_scope(current_request.get()), http_error)
+            for probe in reversed(chain):
+                if probe.response is not None:
+                    replaced = response_phase(probe, io, recorder.sink(io.headers), response, response.status_code)
+                    if replaced is not None:
+                        return replaced
+            return response
+
+        app = Litestar(
+            route_handlers=[handler(r, recorder) for r in scenario.routes],
+            before_request=before_request,
+            after_request=after_request,
+            openapi_config=None,
+            logging_config=None,
+        )
+        return cast(ASGIApp, app)
+
+
+SUBJECTS = [LitestarSubject, LitestarController, LitestarHandler, LitestarHooks]

@@ -1,0 +1,204 @@
+"""Starlette subjects: pure ASGI middleware and `BaseHTTPMiddleware`, declared both ways.
+
+Every subject declares the `starlette` profile: the onion inside the two layers Starlette owns
+(`ServerErrorMiddleware` outermost, `ExceptionMiddleware` innermost; SPEC.md, Profiles). Served
+by the ASGI layer (`asgi.py`) in-process or on uvicorn.
+
+- `starlette/asgi`: pure ASGI middleware classes in `Starlette(middleware=[...])`; route-local
+  chains as `Mount(prefix, routes, middleware=[...])`.
+- `starlette/base-http`: the same with `BaseHTTPMiddleware.dispatch(request, call_next)`.
+- `starlette/add-middleware`: pure ASGI middleware declared with `app.add_middleware`, which
+  Starlette documents as wrapping what was added before (the last added is outermost), so the
+  chain is added innermost first; route-local chains as `Route(path, middleware=[...])`.
+
+To grade your own Starlette middleware, subclass one and override `middleware()`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, handler_phase, request_phase, response_phase
+from ..reference.router import PATH_PARAM
+from ..reference.scenario import Group, Probe, Scenario
+from ..reference.scenario import Route as NeutralRoute
+from .asgi import ASGIApp, AsgiSubject
+from .asgi_probe import ProbeASGI, scope_context
+from .base import CAPABILITIES
+
+
+def http_error(status: int | None) -> Exception:
+    """What a probe raises in Starlette: `HTTPException(status)`, or a crash."""
+    return HTTPException(status) if status is not None else RuntimeError("raised because the scenario asked for it")
+
+
+_convertors: dict[str, str] = {}
+_names = itertools.count()
+
+
+def starlette_path(path: str) -> str:
+    """`/post/{slug:regex}` (neutral) → `/post/{slug:mwc0}`, a convertor registered for that regex.
+
+    Starlette's `{name:type}` takes a convertor name, not a regex; convertors are registered
+    process-wide, so each distinct regex gets one unique name once.
+    """
+
+    def convert(match: re.Match[str]) -> str:
+        name, regex = match.group(1), match.group(2)
+        if not regex:
+            return f"{{{name}}}"
+        if regex not in _convertors:
+            _convertors[regex] = f"mwc{next(_names)}"
+            register_url_convertor(_convertors[regex], type(_convertors[regex], (Convertor,), {"regex": regex, "convert": str, "to_string": str})())
+        return f"{{{name}:{_convertors[regex]}}}"
+
+    return PATH_PARAM.sub(convert, path)
+
+
+class StarletteIO(RequestIO):
+    """`ProbeIO` over a Starlette `Request`; the context is the request state, as in `ScopeIO`."""
+
+    def context(self) -> dict[str, Any]:
+        return scope_context(self.request.scope)
+
+    def rewrite(self, param: str, transform: Callable[[str], str]) -> None:
+        self.request.path_params[param] = transform(self.request.path_params[param])
+
+    def respond(self, status: int, body: str) -> Response:
+        return PlainTextResponse(body, status_code=status)
+
+    def add_header(self, response: Response, name: str, value: str) -> None:
+        response.headers.append(name, value)
+
+    def fail(self, status: int | None) -> Exception:
+        return http_error(status)
+
+
+class ProbeDispatch(BaseHTTPMiddleware):
+    """One probe as a `BaseHTTPMiddleware`."""
+
+    def __init__(self, app: ASGIApp, probe: Probe, recorder: Recorder) -> None:
+        super().__init__(app)
+        self.probe, self.recorder = probe, recorder
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        return await dispatch_probe(self.probe, self.recorder, request, call_next)
+
+
+async def dispatch_probe(probe: Probe, recorder: Recorder, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    """A probe's phases around `call_next`, as a `dispatch` function (BaseHTTPMiddleware, FastAPI)."""
+    io = StarletteIO(request)
+    record = recorder.sink(request.headers)
+    if probe.request is not None:
+        early = request_phase(probe, io, record)
+        if early is not None:
+            return early
+    try:
+        response = await call_next(request)
+    except Exception as exc:
+        converted = error_phase(probe, io, record, getattr(exc, "status_code", 500))
+        if converted is None:
+            raise
+        return converted
+    if probe.response is None and probe.convert is None:
+        return response
+    return response_phase(probe, io, record, response, response.status_code) or response
+
+
+def endpoint(routes: Sequence[NeutralRoute], recorder: Recorder) -> Callable[[Request], Any]:
+    """One endpoint for every method routed on a path (so a 405's Allow names them all)."""
+    handlers = {r.method: r.handler for r in routes}
+
+    async def handle(request: Request) -> Response:
+        handler, io = handlers[request.method], StarletteIO(request)
+        await handler_phase(handler, io, recorder.sink(request.headers))
+        response = Response(echo_body(request.path_params, io.context()), status_code=handler.status, media_type="application/json")
+        for name, value in handler.headers:
+            response.headers.append(name, value)
+        return response
+
+    return handle
+
+
+def by_path(routes: Sequence[NeutralRoute]) -> dict[str, list[NeutralRoute]]:
+    paths: dict[str, list[NeutralRoute]] = {}
+    for route in routes:
+        paths.setdefault(route.path, []).append(route)
+    return paths
+
+
+class StarletteSubject(AsgiSubject):
+    """Starlette with pure ASGI middleware in `Starlette(middleware=[...])`; groups as `Mount`."""
+
+    name = "starlette/asgi"
+    adapter = "starlette"
+    profile = "starlette"
+    capabilities = frozenset(CAPABILITIES) - {"priority", "rewrite-params"}
+    packages: tuple[str, ...] = ("starlette",)
+    description = "Starlette pure ASGI middleware in `Starlette(middleware=[...])`; route-local chains as `Mount(..., middleware=)`"
+    known = {
+        **dict.fromkeys(
+            ("route.404-under-group-prefix", "route.405-under-group-prefix"),
+            "a Mount owns its whole prefix: its middleware wraps the mounted router, so it also runs for the "
+            "router's 404 and 405 under the prefix (Starlette docs, Routing: Submounting routes)",
+        ),
+    }
+
+    def middleware(self, probe: Probe, recorder: Recorder) -> Middleware:
+        return Middleware(ProbeASGI, probe=probe, recorder=recorder, fail=http_error)
+
+    def routes(self, routes: Sequence[NeutralRoute], recorder: Recorder, chain: Sequence[Middleware] | None = None) -> list[BaseRoute]:
+        return [Route(starlette_path(p), endpoint(rs, recorder), methods=[r.method for r in rs], middleware=chain) for p, rs in by_path(routes).items()]
+
+    def group(self, group: Group, recorder: Recorder) -> BaseRoute:
+        chain = [self.middleware(p, recorder) for p in group.chain]
+        return Mount(group.prefix, routes=self.routes(group.routes, recorder), middleware=chain)
+
+    def application(self, routes: list[BaseRoute], chain: list[Middleware]) -> Starlette:
+        return Starlette(routes=routes, middleware=chain)
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
+        routes = self.routes(scenario.routes, recorder) + [self.group(g, recorder) for g in scenario.groups]
+        return self.application(routes, [self.middleware(p, recorder) for p in scenario.chain])
+
+
+class StarletteBaseHTTP(StarletteSubject):
+    name = "starlette/base-http"
+    description = "Starlette `BaseHTTPMiddleware.dispatch(request, call_next)` in `Starlette(middleware=[...])`; route-local chains as `Mount(..., middleware=)`"
+
+    def middleware(self, probe: Probe, recorder: Recorder) -> Middleware:
+        return Middleware(ProbeDispatch, probe=probe, recorder=recorder)
+
+
+class StarletteAddMiddleware(StarletteSubject):
+    name = "starlette/add-middleware"
+    description = "Starlette pure ASGI middleware declared with `app.add_middleware` (last added outermost); route-local chains as `Route(..., middleware=)`"
+    known = {}
+
+    def group(self, group: Group, recorder: Recorder) -> BaseRoute:
+        chain = [self.middleware(p, recorder) for p in group.chain]
+        return Mount(group.prefix, routes=self.routes(group.routes, recorder, chain))
+
+    def application(self, routes: list[BaseRoute], chain: list[Middleware]) -> Starlette:
+        app = Starlette(routes=routes)
+        # add_middleware inserts at the front of the user middleware (the last added is outermost:
+        # FastAPI docs, Middleware, "Multiple middleware execution order"; starlette#1490), so the
+        # declared-outermost layer is added last.
+        for layer in reversed(chain):
+            app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
+        return app
+
+
+SUBJECTS = [StarletteSubject, StarletteBaseHTTP, StarletteAddMiddleware]

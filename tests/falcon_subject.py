@@ -1,0 +1,112 @@
+"""A user's own ASGI framework graded through `AsgiSubject`: Falcon's ASGI app, the worked example
+of docs/driving-asgi.md ("Grading any ASGI app").
+
+Falcon middleware is a component with `process_request` (before routing, in list order) and
+`process_response` (in reverse order, for every component, even after a short-circuit or an
+error: `independent_middleware=True`, the default). That is the `hooks` profile. A component
+cannot stop the remaining `process_response` methods, so replacing a response is not expressible
+(`response-replace`, `error-conversion`); route parameters exist only after `process_request`
+(`rewrite-params`); route-local chains would be `@falcon.before` / `@falcon.after` hooks, which
+this example leaves out (`route-local`). Cases needing those are `n/a`.
+
+    pytest --pyargs mwconform.suites.pipeline --mwc-subject tests.falcon_subject:FalconComponents
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import falcon
+import falcon.asgi
+
+from mwconform.adapters.asgi import ASGIApp, AsgiSubject
+from mwconform.adapters.base import CAPABILITIES
+from mwconform.reference.probes import Recorder, echo_body, handler_phase, request_phase, response_phase
+from mwconform.reference.router import PATH_PARAM
+from mwconform.reference.scenario import Probe, Scenario
+
+
+class FalconIO:
+    """The few things a probe does, spelled in Falcon: the response is the `resp` being built."""
+
+    def __init__(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        self.req, self.resp = req, resp
+
+    def context(self) -> dict[str, Any]:
+        if not hasattr(self.req.context, "mwc"):
+            self.req.context.mwc = {}
+        return self.req.context.mwc
+
+    def header(self, name: str) -> str | None:
+        return self.req.get_header(name)
+
+    def ctx_get(self, key: str) -> str | None:
+        return self.context().get(key)
+
+    def ctx_set(self, key: str, value: str) -> None:
+        self.context()[key] = value
+
+    def rewrite(self, param: str, transform: Callable[[str], str]) -> None:
+        raise RuntimeError("Falcon routes after process_request: there are no route parameters to rewrite yet")
+
+    def respond(self, status: int, body: str) -> falcon.asgi.Response:
+        self.resp.status, self.resp.text, self.resp.content_type = status, body, falcon.MEDIA_TEXT
+        self.resp.complete = True  # Falcon's short-circuit: skip later process_request and the responder
+        return self.resp
+
+    def add_header(self, response: falcon.asgi.Response, name: str, value: str) -> None:
+        response.append_header(name, value)
+
+    def fail(self, status: int | None) -> Exception:
+        return falcon.HTTPError(status) if status is not None else RuntimeError("raised because the scenario asked for it")
+
+
+class ProbeComponent:
+    """One probe as a Falcon middleware component."""
+
+    def __init__(self, probe: Probe, recorder: Recorder) -> None:
+        self.probe, self.recorder = probe, recorder
+
+    async def process_request(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        if self.probe.request is not None:
+            request_phase(self.probe, FalconIO(req, resp), self.recorder.sink(req.headers))
+
+    async def process_response(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, resource: object, req_succeeded: bool) -> None:
+        if self.probe.response is not None:
+            response_phase(self.probe, FalconIO(req, resp), self.recorder.sink(req.headers), resp, falcon.http_status_to_code(resp.status))
+
+
+class FalconComponents(AsgiSubject):
+    name = "falcon/components"
+    adapter = "falcon"
+    profile = "hooks"
+    capabilities = frozenset(CAPABILITIES) - {"priority", "response-replace", "error-conversion", "rewrite-params", "route-local"}
+    packages = ("falcon",)
+    description = "Falcon ASGI middleware components (`process_request` / `process_response`), through AsgiSubject"
+    known = dict.fromkeys(
+        ("error.response-phase-raises", "error.response-phase-raises-http"),
+        "Falcon renders the error raised in process_response into the same resp, so the headers the "
+        "inner components already set on the response being replaced (C's x-mw) reach the client",
+    )
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
+        app = falcon.asgi.App(middleware=[ProbeComponent(p, recorder) for p in scenario.chain])
+        resources: dict[str, dict[str, Any]] = {}
+        for route in scenario.routes:
+            resources.setdefault(route.path, {})[f"on_{route.method.lower()}"] = responder(route.handler, recorder)
+        for path, responders in resources.items():
+            # Falcon fields take a converter name, never a regex: `{slug:regex}` routes as `{slug}`.
+            app.add_route(PATH_PARAM.sub(lambda m: f"{{{m.group(1)}}}", path), type("Resource", (), responders)())
+        return app
+
+
+def responder(handler: Any, recorder: Recorder) -> Callable[..., Any]:
+    async def respond(self: object, req: falcon.asgi.Request, resp: falcon.asgi.Response, **params: str) -> None:
+        io = FalconIO(req, resp)
+        await handler_phase(handler, io, recorder.sink(req.headers))
+        resp.status, resp.data, resp.content_type = handler.status, echo_body(params, io.context()), falcon.MEDIA_JSON
+        for name, value in handler.headers:
+            resp.append_header(name, value)
+
+    return respond
