@@ -19,10 +19,11 @@ from ..reference.scenario import Probe
 from .asgi import ASGIApp, Message, Receive, Scope, Send
 
 #: An HTTP error of `status` (None: an unhandled exception) in the framework's own class.
-Fail = Callable[[int | None], Exception]
+#: (status, headers) → what a probe raises: an HTTP error of that status carrying the headers, or a crash.
+Fail = Callable[..., Exception]
 
 
-def crash(_: int | None = None) -> Exception:
+def crash(*_: object) -> Exception:
     return RuntimeError("raised because the scenario asked for it")
 
 

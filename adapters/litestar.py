@@ -51,9 +51,9 @@ def add_field(response: Response, name: str, value: str) -> None:
     response.headers[name] = f"{response.headers[name]}, {value}" if name in response.headers else value
 
 
-def http_error(status: int | None) -> Exception:
-    """What a probe raises in Litestar: `HTTPException(status_code=...)`, or a crash."""
-    return HTTPException(status_code=status) if status is not None else RuntimeError("raised because the scenario asked for it")
+def http_error(status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception:
+    """What a probe raises in Litestar: `HTTPException(status_code=..., headers=...)`, or a crash."""
+    return HTTPException(status_code=status, headers=dict(headers) or None) if status is not None else RuntimeError("raised because the scenario asked for it")
 
 
 def litestar_path(path: str) -> str:

@@ -39,9 +39,9 @@ from .asgi_probe import ProbeASGI, scope_context
 from .base import CAPABILITIES
 
 
-def http_error(status: int | None) -> Exception:
-    """What a probe raises in Starlette: `HTTPException(status)`, or a crash."""
-    return HTTPException(status) if status is not None else RuntimeError("raised because the scenario asked for it")
+def http_error(status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception:
+    """What a probe raises in Starlette: `HTTPException(status, headers=...)`, or a crash."""
+    return HTTPException(status, headers=dict(headers) or None) if status is not None else RuntimeError("raised because the scenario asked for it")
 
 
 _convertors: dict[str, str] = {}
@@ -82,8 +82,8 @@ class StarletteIO(RequestIO):
     def add_header(self, response: Response, name: str, value: str) -> None:
         response.headers.append(name, value)
 
-    def fail(self, status: int | None) -> Exception:
-        return http_error(status)
+    def fail(self, status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception:
+        return http_error(status, headers)
 
 
 class ProbeDispatch(BaseHTTPMiddleware):

@@ -112,7 +112,7 @@ def _run(args: argparse.Namespace) -> int:
         written = path.is_file() and path.stat().st_mtime >= started
         where = f"the cases decided before it are in {path}, marked incomplete" if written else "no results were written"
         print(f"mwconform: stopped by {signals.name(signals.received)}; {where}", file=sys.stderr)
-        return _exit(128 + signals.received)
+        return _exit(INTERRUPTED)
     if code == pytest.ExitCode.USAGE_ERROR:
         return _exit(USAGE)  # pytest has said what was wrong
     if code == pytest.ExitCode.NO_TESTS_COLLECTED and not path.is_file():

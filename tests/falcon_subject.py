@@ -58,8 +58,8 @@ class FalconIO:
     def add_header(self, response: falcon.asgi.Response, name: str, value: str) -> None:
         response.append_header(name, value)
 
-    def fail(self, status: int | None) -> Exception:
-        return falcon.HTTPError(status) if status is not None else RuntimeError("raised because the scenario asked for it")
+    def fail(self, status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception:
+        return falcon.HTTPError(status, headers=dict(headers) or None) if status is not None else RuntimeError("raised because the scenario asked for it")
 
 
 class ProbeComponent:

@@ -38,7 +38,7 @@ EXPECTED = {
     "SysExitSanic": r"raised SystemExit\(3\) inside the event loop",
     "BeforeStartRaises": r"could not build or serve .*before_server_start listener failed",
     "AfterStartRaises": r"could not build or serve .*after_server_start listener failed",
-    "BeforeStopRaises": r"could not stop serving .*before_server_stop listener failed",
+    "BeforeStopRaises": r"failed while tearing down .*before_server_stop listener failed",
     "LeaksThread": r"left 1 non-daemon thread\(s\) running \(hostile-leaked\)",
     "ImmortalTask": r"task\(s\) running that ignore cancellation \(_immortal\)|ignored cancellation",
     "EndlessBody": r"response body passed 1048576 bytes",
