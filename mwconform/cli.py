@@ -108,17 +108,16 @@ def _run(args: argparse.Namespace) -> int:
     pytest_args += [f"--mwc-json={args.json}"] + ([f"--mwc-mode={args.mode}"] if args.mode else []) + (["--mwc-strict"] if args.strict else [])
     started = time.time()
     code = pytest.main(pytest_args + _distribution(args.pytest_args))
-    if signals.received is not None:
-        written = path.is_file() and path.stat().st_mtime >= started
-        where = f"the cases decided before it are in {path}, marked incomplete" if written else "no results were written"
-        print(f"mwconform: stopped by {signals.name(signals.received)}; {where}", file=sys.stderr)
+    written = path.is_file() and path.stat().st_mtime >= started
+    if signals.received is not None and not written:
+        print(f"mwconform: stopped by {signals.name(signals.received)}; no results were written", file=sys.stderr)
         return _exit(INTERRUPTED)
     if code == pytest.ExitCode.USAGE_ERROR:
         return _exit(USAGE)  # pytest has said what was wrong
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED and not path.is_file():
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED and not (written and json.loads(path.read_text(encoding="utf-8"))["cases"]):
         print(f"mwconform: no case matched the selection (suites {', '.join(suites)}; pytest arguments {' '.join(args.pytest_args) or 'none'})", file=sys.stderr)
         return _exit(NO_VERDICT)
-    if code == pytest.ExitCode.INTERNAL_ERROR or not path.is_file():
+    if code == pytest.ExitCode.INTERNAL_ERROR or not written:
         print(f"mwconform: pytest stopped with exit code {int(code)} before writing {path}", file=sys.stderr)
         return _exit(INTERNAL)
     results = json.loads(path.read_text(encoding="utf-8"))

@@ -7,7 +7,6 @@ session suites. Used by test_blame.py through --mwc-subject tests.blame:NAME.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,13 +15,14 @@ from mwconform.adapters.base import Plug, Subject, Target
 from mwconform.adapters.features import CorsSubject, FeatureSubject, JwtSubject, SessionSubject
 from mwconform.adapters.reference import ReferenceOnion
 from mwconform.adapters.session_reference import ReferenceSession
-from mwconform.harness import free_socket
-from mwconform.redis_server import RedisServer, find_executable
-from mwconform.runner import register_service
 from mwconform.reference.cors import CorsMiddleware
 from mwconform.reference.jwt import JwtMiddleware
 from mwconform.reference.probes import Recorder
 from mwconform.reference.scenario import Scenario
+
+from mwconform.redis_server import RedisServer, find_executable
+from mwconform.runner import register_service
+from tests.hostile.subjects import GarbageHttp
 
 
 class WiringAsserts(ReferenceOnion):
@@ -43,26 +43,6 @@ class TeardownAsserts(ReferenceOnion):
         async with super().serve_plugged(scenario, recorder, mode, plug) as target:
             yield target
         raise AssertionError("the teardown asserts")
-
-
-class SpeaksNoHttp(ReferenceOnion):
-    name = "blame/speaks-no-http"
-    description = "accepts connections and answers every request with bytes that are not HTTP"
-
-    @asynccontextmanager
-    async def serve_plugged(self, scenario: Scenario, recorder: Recorder, mode: str, plug: Plug) -> AsyncIterator[Target]:
-        async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            await reader.readuntil(b"\r\n\r\n")
-            writer.write(b"this is not HTTP\r\n\r\n")
-            await writer.drain()
-            writer.close()
-
-        server = await asyncio.start_server(garbage, sock=free_socket())
-        try:
-            yield Target(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
-        finally:
-            server.close()
-            await server.wait_closed()
 
 
 def _assert_in_binding(policy: Any) -> Any:
@@ -97,7 +77,7 @@ def _session_layer(policy: Any) -> Any:
 RULES: dict[str, dict[str, Subject]] = {
     "wiring": {"pipeline": WiringAsserts(), **_features(ReferenceOnion(), "binding-asserts", good=False)},
     "teardown": {"pipeline": TeardownAsserts(), **_features(TeardownAsserts(), "teardown-asserts")},
-    "no_http": {"pipeline": SpeaksNoHttp(), **_features(SpeaksNoHttp(), "speaks-no-http")},
+    "no_http": {"pipeline": GarbageHttp(), **_features(GarbageHttp(), "speaks-no-http")},
 }
 globals().update({f"{rule}_{suite}": subject for rule, by_suite in RULES.items() for suite, subject in by_suite.items()})
 
@@ -110,7 +90,6 @@ class RedisDiesMidCase(ReferenceSession):
     @asynccontextmanager
     async def open_storage(self, clock: Any) -> AsyncIterator[Any]:
         import redis.asyncio as aioredis
-
         from mwconform.reference.session_stores import RedisStore, ServerStorage
 
         with RedisServer(find_executable() or "redis-server") as server:

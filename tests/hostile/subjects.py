@@ -17,17 +17,17 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import web
-from sanic import Blueprint, Sanic
-
 from mwconform.adapters.aiohttp import AiohttpSubject
 from mwconform.adapters.base import Plug, Target
 from mwconform.adapters.reference import ReferenceOnion
 from mwconform.adapters.sanic import SanicSubject
-from mwconform.harness import free_socket
 from mwconform.reference.http import Request, Response
 from mwconform.reference.pipeline import Pipeline
 from mwconform.reference.probes import Recorder
 from mwconform.reference.scenario import Probe, Route, Scenario
+from sanic import Blueprint, Sanic
+
+from mwconform.harness import free_socket
 
 FOREVER = 3600.0  # seconds: far past any deadline, so only the harness can end the case
 
@@ -101,7 +101,7 @@ class GarbageHttp(ReferenceOnion):
     description = "answers every connection with bytes that are not HTTP, then closes it"
 
     @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+    async def serve_plugged(self, scenario: Scenario, recorder: Recorder, mode: str, plug: Plug) -> AsyncIterator[Target]:
         async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             writer.write(b"\x00\xffNOT HTTP AT ALL\r\n\r\n")
             await writer.drain()
