@@ -143,9 +143,10 @@ class Subject(ABC):
 class Framework(Subject):
     """A framework subject: serves scenarios, and takes feature layers through a `Plug`.
 
-    Implement `build_app` (the app for a scenario, calling `install_layers` before the chain,
-    `guard` on every route handler and `finish` after the routes), `add_layer` (one native layer,
-    outermost of those added so far... see each framework for its order) and `serve_app`.
+    Implement `serve_plugged`: build the app for the scenario, calling `install_layers` before the
+    chain (the plug's layers go outermost, the first one outermost), `guard` on every route handler
+    and `finish` after the routes; then serve it. Implement `add_layer` for the framework's own kind
+    of middleware (the default refuses every native layer, naming the neutral forms).
     """
 
     @abstractmethod

@@ -20,6 +20,7 @@ Blame is decided here and in `plugin.classify`, nowhere else (SPEC.md, "Outcomes
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -70,8 +71,6 @@ class Served:
     async def advance(self, seconds: float) -> None:
         """Move the subject's clock where it can be moved; else really wait."""
         if self.target.advance is None:
-            import asyncio
-
             await asyncio.sleep(seconds)
         else:
             await self.target.advance(seconds)
