@@ -32,7 +32,7 @@ from ..harness import REQUEST_TIMEOUT, free_socket
 from ..outcomes import HarnessError
 from ..reference.probes import REQUEST_ID, Recorder
 from ..reference.scenario import Scenario
-from .base import Subject, Target
+from .base import ContractError, Finish, Framework, Guard, Plug, Setup, Target, describe, flatten
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -228,13 +228,19 @@ async def serve_asgi(app: ASGIApp, mode: str, host: str = "asgi.test") -> AsyncI
             yield Target(base_url, _GuardedTransport(http, guard))
 
 
-class AsgiSubject(Subject):
+class AsgiSubject(Framework):
     """Any ASGI framework: implement `build()` (the scenario as an ASGI app); serving is done here.
 
     This is the subject for a user's own ASGI framework or app (docs/driving-asgi.md has a worked
     example with Falcon): turn each neutral probe into your middleware with the phase functions of
     `mwconform.reference.probes`, build the routes, return the app. Both serving modes, the
     lifespan protocol and the ASGI protocol check come with it.
+
+    As a framework for feature subjects (CORS, JWT: `adapters/features.py`) it takes, by default,
+    native layers that are ASGI middleware factories, `layer(app) -> app` (a pure ASGI middleware
+    class with its options bound by `functools.partial`), wrapped around the whole app, the first
+    one outermost. A framework with its own middleware list, route decorators or session routes
+    (Starlette, Litestar) overrides `build_plugged` to put them where its users do.
     """
 
     adapter = "asgi"
@@ -244,7 +250,21 @@ class AsgiSubject(Subject):
     def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
         """The ASGI app for `scenario`; probes record their events through `recorder`."""
 
+    def build_plugged(self, scenario: Scenario, recorder: Recorder, plug: Plug) -> ASGIApp:
+        """`build`, wrapped in the plug's ASGI middleware factories (the first one outermost)."""
+        if plug.session is not None and any(r.handler.session is not None for r in scenario.routes):
+            raise ContractError(f"{self.name} routes no session handlers; override build_plugged to give them the plug's session")
+        app = self.build(scenario, recorder)
+        for layer in reversed(flatten(plug.layers)):
+            if isinstance(layer, (Setup, Finish, Guard)) or not callable(layer):
+                raise ContractError(
+                    f"{self.name} takes ASGI middleware factories, layer(app) -> app (got {describe(layer)}); "
+                    "override build_plugged for Setup, Finish or Guard"
+                )
+            app = layer(app)
+        return app
+
     @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
-        async with serve_asgi(self.build(scenario, recorder), mode, f"{self.adapter}.test") as target:
+    async def serve_plugged(self, scenario: Scenario, recorder: Recorder, mode: str, plug: Plug) -> AsyncIterator[Target]:
+        async with serve_asgi(self.build_plugged(scenario, recorder, plug), mode, f"{self.adapter}.test") as target:
             yield target

@@ -30,7 +30,7 @@ from ..reference.scenario import Group, Probe, Respond, Scenario
 from ..reference.scenario import Route as NeutralRoute
 from .asgi import ASGIApp
 from .asgi_probe import ProbeASGI
-from .base import CAPABILITIES, Target
+from .base import CAPABILITIES, Plug, Target
 from .starlette import StarletteIO, StarletteSubject, by_path, dispatch_probe, endpoint, http_error, starlette_path
 
 
@@ -85,14 +85,14 @@ class FastAPIDependencies(FastAPIHttpMiddleware):
         app.include_router(router)
 
     @asynccontextmanager
-    async def serve(self, scenario: Scenario, recorder: Recorder, mode: str) -> AsyncIterator[Target]:
+    async def serve_plugged(self, scenario: Scenario, recorder: Recorder, mode: str, plug: Plug) -> AsyncIterator[Target]:
         inexpressible = [p.name for g in scenario.groups for p in g.chain if p.response is not None or p.convert is not None or isinstance(p.request, Respond)]
         if inexpressible:
             raise NotApplicable(
                 f"route-local layer(s) {', '.join(inexpressible)} answer or have a response phase; a FastAPI dependency "
                 "runs before the path operation, never sees its response and can only raise, not answer"
             )
-        async with super().serve(scenario, recorder, mode) as target:
+        async with super().serve_plugged(scenario, recorder, mode, plug) as target:
             yield target
 
 

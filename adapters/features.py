@@ -51,6 +51,9 @@ FRAMEWORKS: dict[str, str] = {
     "reference-hooks": "mwconform.adapters.reference:ReferenceHooks",
     "aiohttp": "mwconform.adapters.aiohttp:AiohttpSubject",
     "sanic": "mwconform.adapters.sanic:SanicSubject",
+    "starlette": "mwconform.adapters.starlette:StarletteSubject",
+    "fastapi": "mwconform.adapters.fastapi:FastAPIHttpMiddleware",
+    "litestar": "mwconform.adapters.litestar:LitestarSubject",
 }
 
 Binding = Callable[[Any], Any]
