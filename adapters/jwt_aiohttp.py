@@ -11,11 +11,11 @@ from typing import Any
 from aiohttp import web
 
 from ..outcomes import NotApplicable
-from ..reference.http import Headers, Request
-from ..reference.jwt import CLAIMS_KEY, FAMILIES, JwtMiddleware, JwtPolicy
+from ..reference.jwt import FAMILIES, JwtMiddleware, JwtPolicy
 from .aiohttp import Middleware
 from .base import Subject
 from .features import JwtSubject, accepted
+from .jwt_reference import judge
 
 
 def reference_middleware(policy: JwtPolicy, middleware_class: type[JwtMiddleware] = JwtMiddleware) -> Middleware:
@@ -24,12 +24,9 @@ def reference_middleware(policy: JwtPolicy, middleware_class: type[JwtMiddleware
 
     @web.middleware
     async def jwt_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-        neutral = Request(request.method, request.path, Headers(request.headers.items()), request.query_string)
-        answer = await jwt_layer.on_request(neutral)
+        answer = await judge(jwt_layer, request, request.method, request.path, request.headers.items(), request.query_string)
         if answer is not None:
             return web.Response(status=answer.status, headers=list(answer.headers), body=answer.body)
-        if CLAIMS_KEY in neutral.ctx:
-            accepted(request, neutral.ctx[CLAIMS_KEY])
         return await handler(request)
 
     return jwt_middleware

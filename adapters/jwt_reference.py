@@ -7,11 +7,13 @@ verified claims in the request context itself, so it needs no `accepted()` call.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
-from ..reference.jwt import JwtMiddleware, JwtPolicy
+from ..reference.http import Headers, Request, Response
+from ..reference.jwt import CLAIMS_KEY, JwtMiddleware, JwtPolicy
 from .base import Subject
-from .features import JwtSubject
+from .features import JwtSubject, accepted
 
 
 class ReferenceJwt(JwtSubject):
@@ -24,6 +26,20 @@ class ReferenceJwt(JwtSubject):
 
     def layer(self, policy: JwtPolicy) -> JwtMiddleware:
         return self.middleware_class(policy)
+
+
+async def judge(layer: JwtMiddleware, request: Any, method: str, path: str, headers: Iterable[tuple[str, str]], query: str) -> Response | None:
+    """The reference middleware's decision on a framework's `request`, given its parts.
+
+    Its answer (a refusal) is returned for the framework to send; a request it lets through gets
+    its verified claims reported with `accepted()`, and None (on to the handler). The glue every
+    framework's reference JWT subject shares.
+    """
+    neutral = Request(method, path, Headers(headers), query)
+    answer = await layer.on_request(neutral)
+    if answer is None and CLAIMS_KEY in neutral.ctx:
+        accepted(request, neutral.ctx[CLAIMS_KEY])
+    return answer
 
 
 SUBJECTS: list[type[Subject]] = [ReferenceJwt]

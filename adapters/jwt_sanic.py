@@ -14,11 +14,10 @@ from sanic import HTTPResponse, Request
 from sanic.compat import Header
 
 from ..outcomes import NotApplicable
-from ..reference.http import Headers
-from ..reference.http import Request as NeutralRequest
-from ..reference.jwt import CLAIMS_KEY, FAMILIES, JwtMiddleware, JwtPolicy
+from ..reference.jwt import FAMILIES, JwtMiddleware, JwtPolicy
 from .base import Guard, Setup, Subject
 from .features import JwtSubject, accepted
+from .jwt_reference import judge
 
 
 def reference_middleware(policy: JwtPolicy) -> Callable[[Request], Awaitable[HTTPResponse | None]]:
@@ -26,13 +25,8 @@ def reference_middleware(policy: JwtPolicy) -> Callable[[Request], Awaitable[HTT
     jwt_layer = JwtMiddleware(policy)
 
     async def authenticate(request: Request) -> HTTPResponse | None:
-        neutral = NeutralRequest(request.method, request.path, Headers(request.headers.items()), request.query_string)
-        answer = await jwt_layer.on_request(neutral)
-        if answer is not None:
-            return HTTPResponse(answer.body, status=answer.status, headers=Header(list(answer.headers)))
-        if CLAIMS_KEY in neutral.ctx:
-            accepted(request, neutral.ctx[CLAIMS_KEY])
-        return None
+        answer = await judge(jwt_layer, request, request.method, request.path, request.headers.items(), request.query_string)
+        return None if answer is None else HTTPResponse(answer.body, status=answer.status, headers=Header(list(answer.headers)))
 
     return authenticate
 
