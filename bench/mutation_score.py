@@ -70,7 +70,8 @@ def measure(area: str, workdir: Path) -> Area:
     names = []
     for mutant in module.MUTANTS:
         names.append(mutant.name)
-        mode = "inprocess" if "inprocess" in mutant.modes else mutant.modes[0]
+        modes = mutant().modes  # a feature subject takes its framework's modes when made
+        mode = "inprocess" if "inprocess" in modes else modes[0]
         by_mode.setdefault(mode, []).append(f"{module.__name__}:{mutant.__name__}")
     result = Area(area, names)
     for mode, specs in by_mode.items():

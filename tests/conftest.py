@@ -3,6 +3,7 @@ output shows it (the measurement travels in the report's user properties, so it 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -10,6 +11,12 @@ import pytest
 from bench.mutation_score import Area, score
 
 _AREAS: list[Area] = []
+
+# The tests start many child interpreters (suite runs, the CLI, mutation runs). Where the
+# environment forbids bytecode (PYTHONDONTWRITEBYTECODE, set in the machines this project is developed on) each
+# one recompiled every mwconform module and pytest re-rewrote its asserts: 18% of test_cli.py's
+# CPU. Children of the test run may cache bytecode, as Python does by default.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
