@@ -101,6 +101,12 @@ def endpoint(route: NeutralRoute, recorder: Recorder, plug: Plug) -> Handler:
     return handle
 
 
+def in_registration_order(routes: Sequence[NeutralRoute]) -> list[NeutralRoute]:
+    """Explicit OPTIONS routes first: registered after another method of the same path, one
+    collides with the OPTIONS handler Litestar made for that path (litestar#4788)."""
+    return sorted(routes, key=lambda route: route.method != "OPTIONS")
+
+
 def with_fields(response: Response, fields: tuple[tuple[str, str], ...]) -> Response:
     for name, value in fields:
         add_field(response, name, value)
@@ -186,7 +192,7 @@ class LitestarSubject(AsgiSubject):
 
     def group(self, group: Group, recorder: Recorder, plug: Plug) -> Router | type[Controller]:
         chain = [self.middleware(p, recorder) for p in group.chain]
-        return Router(path=group.prefix, route_handlers=[handler(r, recorder, plug=plug, prefix=group.prefix) for r in group.routes], middleware=chain)
+        return Router(path=group.prefix, route_handlers=[handler(r, recorder, plug=plug, prefix=group.prefix) for r in in_registration_order(group.routes)], middleware=chain)
 
     def chain(self, scenario: Scenario, recorder: Recorder) -> dict[str, Any]:
         """The `Litestar(...)` keyword arguments that make the scenario's global chain."""
@@ -213,7 +219,7 @@ class LitestarSubject(AsgiSubject):
                 raise ContractError(f"{self.name} sets Litestar({key}=...) for the scenario's chain; a Setup layer set it too")
             else:
                 options[key] = value
-        routes: list[Any] = [handler(r, recorder, plug=plug) for r in scenario.routes]
+        routes: list[Any] = [handler(r, recorder, plug=plug) for r in in_registration_order(scenario.routes)]
         routes += [self.group(g, recorder, plug) for g in scenario.groups]
         app = Litestar(route_handlers=[*options.pop("route_handlers", []), *routes], **options)
         self.finish(app, plug)
@@ -225,7 +231,8 @@ class LitestarController(LitestarSubject):
     description = "Litestar app `middleware=[...]`; route-local chains as a `Controller` with `middleware = [...]`"
 
     def group(self, group: Group, recorder: Recorder, plug: Plug) -> type[Controller]:
-        methods = {f"h{i}": handler(r, recorder, method_self=True, plug=plug, prefix=group.prefix) for i, r in enumerate(group.routes)}
+        routes = enumerate(in_registration_order(group.routes))
+        methods = {f"h{i}": handler(r, recorder, method_self=True, plug=plug, prefix=group.prefix) for i, r in routes}
         attrs = {"path": group.prefix, "middleware": [self.middleware(p, recorder) for p in group.chain], **methods}
         return type(f"Group{next(_names)}", (Controller,), attrs)
 
@@ -236,7 +243,7 @@ class LitestarHandler(LitestarSubject):
 
     def group(self, group: Group, recorder: Recorder, plug: Plug) -> Router:
         chain = [self.middleware(p, recorder) for p in group.chain]
-        return Router(path=group.prefix, route_handlers=[handler(r, recorder, chain, plug=plug, prefix=group.prefix) for r in group.routes])
+        return Router(path=group.prefix, route_handlers=[handler(r, recorder, chain, plug=plug, prefix=group.prefix) for r in in_registration_order(group.routes)])
 
 
 def _scope(request: Any) -> MutableMapping[str, Any]:
