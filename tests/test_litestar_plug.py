@@ -9,13 +9,13 @@ import httpx
 import pytest
 from litestar import Litestar
 from litestar.middleware import DefineMiddleware
-
-from mwconform import harness
 from mwconform.adapters.asgi import ASGIApp, Receive, Scope, Send
 from mwconform.adapters.base import ContractError, Finish, Guard, Plug, Setup
 from mwconform.adapters.litestar import LitestarSubject
 from mwconform.reference.probes import Recorder
 from mwconform.reference.scenario import Group, Probe, Route, Scenario, chain
+
+from mwconform import harness
 
 SCENARIO = Scenario((Route("GET", "/ok"), Route("OPTIONS", "/ok")), (Probe("A"),), (Group("api", "/api", chain("G"), (Route("GET", "/x"),)),))
 
