@@ -24,7 +24,7 @@ ADAPTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     # ASGI frameworks, all served by adapters/asgi.py (a user's own ASGI app: subclass AsgiSubject).
     "starlette": ("starlette", ("mwconform.adapters.starlette",)),
     "fastapi": ("fastapi", ("mwconform.adapters.fastapi",)),
-    "litestar": ("litestar", ("mwconform.adapters.litestar",)),
+    "litestar": ("litestar", ("mwconform.adapters.litestar", "mwconform.adapters.cors_litestar", "mwconform.adapters.jwt_litestar", "mwconform.adapters.session_litestar")),
 }
 
 

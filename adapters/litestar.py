@@ -14,6 +14,9 @@ the lower layers, which is the only difference between the subjects:
 Litestar inserts user middleware into each route's own stack, after routing, so its 404 and 405
 answers pass no user layer at all (litestar#175; CORS was special-cased for it in #1133): recorded
 as `known` on the cases that expect the global chain there.
+
+`LitestarSubject` is also the `litestar` framework of feature subjects (`adapters/features.py`);
+its docstring says where each kind of layer goes.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from contextvars import ContextVar
 from typing import Any, cast
 
 from litestar import Controller, Litestar, Request, Response, Router
+from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
@@ -34,7 +38,12 @@ from ..reference.scenario import Group, Probe, Scenario
 from ..reference.scenario import Route as NeutralRoute
 from .asgi import ASGIApp, AsgiSubject
 from .asgi_probe import ProbeASGI, ScopeIO, scope_context
-from .base import CAPABILITIES
+from .base import CAPABILITIES, ContractError, Framework, Handler, Plug, describe, register_context
+from .session import session_api
+
+#: `accepted(request, claims)` on any Litestar connection (a `Request`, or the `ASGIConnection` an
+#: authentication middleware is handed) writes the probes' context in the ASGI request state.
+register_context(ASGIConnection, lambda connection: scope_context(connection.scope))
 
 _names = itertools.count()
 
@@ -65,15 +74,61 @@ def litestar_path(path: str) -> str:
     return PATH_PARAM.sub(lambda m: f"{{{m.group(1)}:str}}", path)
 
 
-def handler(route: NeutralRoute, recorder: Recorder, middleware: Sequence[DefineMiddleware] = (), method_self: bool = False) -> HTTPRouteHandler:
-    """A route handler for one neutral route (a controller method takes `self` first)."""
+def endpoint(route: NeutralRoute, recorder: Recorder, plug: Plug) -> Handler:
+    """The scenario's handler for `route` as `async (request) -> Response`: the echo handler, or a
+    session handler reaching the session through the plug's session binding."""
+    neutral = route.handler
+    if neutral.session is not None:
+        from ..reference.session_ops import apply, render
+
+        action, session_of = neutral.session, session_api(plug)
+
+        async def handle_session(request: Request) -> Response:
+            io = ScopeIO(_scope(request), http_error)
+            session = await apply(action, session_of(request), io.header)
+            await handler_phase(neutral, io, recorder.sink(io.headers))
+            content_type, body = render(action, session)
+            return with_fields(Response(body, status_code=neutral.status, media_type=content_type), neutral.headers)
+
+        return handle_session
 
     async def handle(request: Request) -> Response:
         io = ScopeIO(_scope(request), http_error)
-        await handler_phase(route.handler, io, recorder.sink(io.headers))
-        response = Response(echo_body(request.path_params, scope_context(_scope(request))), status_code=route.handler.status, media_type="application/json")
-        for name, value in route.handler.headers:
-            add_field(response, name, value)
+        await handler_phase(neutral, io, recorder.sink(io.headers))
+        body = echo_body(request.path_params, scope_context(_scope(request)))
+        return with_fields(Response(body, status_code=neutral.status, media_type="application/json"), neutral.headers)
+
+    return handle
+
+
+def in_registration_order(routes: Sequence[NeutralRoute]) -> list[NeutralRoute]:
+    """Explicit OPTIONS routes first: registered after another method of the same path, one
+    collides with the OPTIONS handler Litestar made for that path (litestar#4788)."""
+    return sorted(routes, key=lambda route: route.method != "OPTIONS")
+
+
+def with_fields(response: Response, fields: tuple[tuple[str, str], ...]) -> Response:
+    for name, value in fields:
+        add_field(response, name, value)
+    return response
+
+
+def handler(
+    route: NeutralRoute,
+    recorder: Recorder,
+    middleware: Sequence[DefineMiddleware] = (),
+    method_self: bool = False,
+    plug: Plug | None = None,
+    prefix: str = "",
+) -> HTTPRouteHandler:
+    """A route handler for one neutral route, wrapped by the plug's Guards (a controller method takes `self` first)."""
+    plug = plug or Plug()
+    # Litestar reads the handler's signature (a `request` parameter, a return annotation), which
+    # a Guard's wrapper need not have: the registered function is always this one.
+    guarded = Framework.guard(plug, endpoint(route, recorder, plug), prefix + route.path)
+
+    async def handle(request: Request) -> Response:
+        response: Response = await guarded(request)
         return response
 
     async def method(self: Any, request: Request) -> Response:
@@ -87,7 +142,27 @@ def handler(route: NeutralRoute, recorder: Recorder, middleware: Sequence[Define
 
 
 class LitestarSubject(AsgiSubject):
-    """Litestar app middleware; route-local chains as `Router(middleware=...)`."""
+    """Litestar app middleware; route-local chains as `Router(middleware=...)`.
+
+    As the `litestar` framework of feature subjects, layers go where a Litestar user puts them.
+    Litestar is configured when the app is constructed, so the plug's layers act on the keyword
+    arguments of `Litestar(...)` before the scenario's own:
+
+    - a native layer is Litestar middleware, anything `Litestar(middleware=[...])` takes (a
+      `DefineMiddleware`, an `AbstractMiddleware` or `ASGIMiddleware`, a factory `app -> app`):
+      listed before the scenario's chain, the first layer outermost;
+    - `Setup(install)`: `install(options)` gets the dict of keyword arguments (`middleware` holds
+      the layers before it) and fills it as a user writes the constructor call:
+      `options["cors_config"] = CORSConfig(...)`, `options["middleware"].append(session_config.middleware)`,
+      `options["on_app_init"] = [jwt_auth.on_app_init]`. The scenario then adds its routes and chain;
+    - `Guard(wrap)`: `wrap(handler, path)` gets each route's `async handler(request)` (the full
+      path, group prefix included) and returns one to register;
+    - `Finish(finish)`: `finish(app)` gets the constructed `Litestar` app.
+
+    The scenario's session handlers reach the session through the feature subject's
+    `session(request)` with Litestar's `Request`; `accepted(connection, claims)` takes any Litestar
+    `ASGIConnection` (a `Request`, or what an authentication middleware is handed).
+    """
 
     name = "litestar/router"
     adapter = "litestar"
@@ -115,22 +190,49 @@ class LitestarSubject(AsgiSubject):
 
         return DefineMiddleware(cast(Any, factory))  # a plain ASGI factory; Litestar types its scopes as TypedDicts
 
-    def group(self, group: Group, recorder: Recorder) -> Router | type[Controller]:
+    def group(self, group: Group, recorder: Recorder, plug: Plug) -> Router | type[Controller]:
         chain = [self.middleware(p, recorder) for p in group.chain]
-        return Router(path=group.prefix, route_handlers=[handler(r, recorder) for r in group.routes], middleware=chain)
+        return Router(path=group.prefix, route_handlers=[handler(r, recorder, plug=plug, prefix=group.prefix) for r in in_registration_order(group.routes)], middleware=chain)
+
+    def chain(self, scenario: Scenario, recorder: Recorder) -> dict[str, Any]:
+        """The `Litestar(...)` keyword arguments that make the scenario's global chain."""
+        return {"middleware": [self.middleware(p, recorder) for p in scenario.chain]}
+
+    def add_layer(self, options: dict[str, Any], layer: Any) -> None:
+        if not (callable(layer) or isinstance(layer, DefineMiddleware)):
+            raise ContractError(
+                f"{describe(layer)} is not Litestar middleware: give what Litestar(middleware=[...]) takes "
+                "(DefineMiddleware, an AbstractMiddleware class, an ASGIMiddleware, a factory app -> app), a Setup, Finish or Guard"
+            )
+        options["middleware"].append(layer)
 
     def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
-        handlers: list[Any] = [handler(r, recorder) for r in scenario.routes]
-        handlers += [self.group(g, recorder) for g in scenario.groups]
-        return cast(ASGIApp, Litestar(route_handlers=handlers, middleware=[self.middleware(p, recorder) for p in scenario.chain], openapi_config=None, logging_config=None))
+        return self.build_plugged(scenario, recorder, Plug())
+
+    def build_plugged(self, scenario: Scenario, recorder: Recorder, plug: Plug) -> ASGIApp:
+        options: dict[str, Any] = {"middleware": [], "openapi_config": None, "logging_config": None}
+        self.install_layers(options, plug)
+        for key, value in self.chain(scenario, recorder).items():
+            if key == "middleware":
+                options[key] = [*options[key], *value]
+            elif key in options:
+                raise ContractError(f"{self.name} sets Litestar({key}=...) for the scenario's chain; a Setup layer set it too")
+            else:
+                options[key] = value
+        routes: list[Any] = [handler(r, recorder, plug=plug) for r in in_registration_order(scenario.routes)]
+        routes += [self.group(g, recorder, plug) for g in scenario.groups]
+        app = Litestar(route_handlers=[*options.pop("route_handlers", []), *routes], **options)
+        self.finish(app, plug)
+        return cast(ASGIApp, app)
 
 
 class LitestarController(LitestarSubject):
     name = "litestar/controller"
     description = "Litestar app `middleware=[...]`; route-local chains as a `Controller` with `middleware = [...]`"
 
-    def group(self, group: Group, recorder: Recorder) -> type[Controller]:
-        methods = {f"h{i}": handler(r, recorder, method_self=True) for i, r in enumerate(group.routes)}
+    def group(self, group: Group, recorder: Recorder, plug: Plug) -> type[Controller]:
+        routes = enumerate(in_registration_order(group.routes))
+        methods = {f"h{i}": handler(r, recorder, method_self=True, plug=plug, prefix=group.prefix) for i, r in routes}
         attrs = {"path": group.prefix, "middleware": [self.middleware(p, recorder) for p in group.chain], **methods}
         return type(f"Group{next(_names)}", (Controller,), attrs)
 
@@ -139,9 +241,9 @@ class LitestarHandler(LitestarSubject):
     name = "litestar/handler"
     description = "Litestar app `middleware=[...]`; route-local chains as `middleware=[...]` on each route handler"
 
-    def group(self, group: Group, recorder: Recorder) -> Router:
+    def group(self, group: Group, recorder: Recorder, plug: Plug) -> Router:
         chain = [self.middleware(p, recorder) for p in group.chain]
-        return Router(path=group.prefix, route_handlers=[handler(r, recorder, chain) for r in group.routes])
+        return Router(path=group.prefix, route_handlers=[handler(r, recorder, chain, plug=plug, prefix=group.prefix) for r in in_registration_order(group.routes)])
 
 
 def _scope(request: Any) -> MutableMapping[str, Any]:
@@ -197,7 +299,7 @@ class LitestarHooks(LitestarSubject):
         ),
     }
 
-    def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
+    def chain(self, scenario: Scenario, recorder: Recorder) -> dict[str, Any]:
         chain = scenario.chain
 
         async def before_request(request: Request) -> Response | None:
@@ -217,14 +319,7 @@ class LitestarHooks(LitestarSubject):
                         return replaced
             return response
 
-        app = Litestar(
-            route_handlers=[handler(r, recorder) for r in scenario.routes],
-            before_request=before_request,
-            after_request=after_request,
-            openapi_config=None,
-            logging_config=None,
-        )
-        return cast(ASGIApp, app)
+        return {"before_request": before_request, "after_request": after_request}
 
 
 SUBJECTS = [LitestarSubject, LitestarController, LitestarHandler, LitestarHooks]
