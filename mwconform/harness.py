@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from . import backstop
 from .adapters.base import Target
 from .lane import PREFIX, Lane, here
 from .outcomes import HarnessError
@@ -42,6 +43,7 @@ _PING = 0.2  # seconds a loop that is not blocked takes to run a callback, at mo
 _GRACE = 0.7  # seconds a cancelled case gets to tear its server down (deadline + _PING + _GRACE < +1 s)
 _REAP = 0.3  # seconds the tasks a case left behind get to end once cancelled
 _THREAD_END = 0.1  # seconds a thread the subject started gets to end after its case
+_OVERRUN = 2 * _PING + 2 * _GRACE + 0.5  # seconds handling an overrun may take, at most, with margin
 
 #: Bytes of one response body `send` reads at most (the plugin sets it from --mwc-max-body).
 max_body = DEFAULT_MAX_BODY
@@ -136,6 +138,7 @@ def run(coro: Coroutine[Any, Any, T], deadline: float = DEFAULT_DEADLINE, what: 
                 raise HarnessError(f"{who} left {len(immortal)} task(s) running that ignore cancellation ({_names(immortal)}) after {what}")
             ended.set()
 
+    backstop.promise(deadline, deadline)
     future = asyncio.run_coroutine_threadsafe(guarded(), current.loop)
     try:
         result = future.result(deadline)
@@ -148,6 +151,7 @@ def run(coro: Coroutine[Any, Any, T], deadline: float = DEFAULT_DEADLINE, what: 
             future.cancel()  # interrupted (Ctrl-C, SIGTERM): let the server close before unwinding
             ended.wait(_GRACE)
         leaked = _leaks(who, threads_before)
+        backstop.clear()
     if leaked:
         raise HarnessError(leaked)
     return result
@@ -155,6 +159,7 @@ def run(coro: Coroutine[Any, Any, T], deadline: float = DEFAULT_DEADLINE, what: 
 
 def _overrun(current: Lane, who: str, deadline: float, what: str, ended: threading.Event) -> HarnessError:
     """The error for a case past its deadline, after cancelling it (or giving up on its lane)."""
+    backstop.promise(_OVERRUN)  # this thread runs, so the interpreter is not blocked: no backstop yet
     blocked = f"{who} blocked its event loop (synchronous code: time.sleep, a busy loop, blocking I/O, a serve() that never returns)"
     if not current.responsive(_PING):
         _give_up(current, f"{blocked} in an earlier case; its remaining cases are not run")

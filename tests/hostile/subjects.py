@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import threading
 import time
@@ -66,6 +67,18 @@ class BusyLoop(ReferenceOnion):
     name = "hostile/busy-loop"
     description = "every request spins in a `while True: pass` on the event loop"
     pipeline_class = pipeline(_busy)
+
+
+def _backtrack() -> None:
+    # Nested quantifiers on a string that almost matches: 2**40 steps inside re's C code, which
+    # never releases the GIL, so no other thread of the process runs meanwhile.
+    re.match(r"(a+)+$", "a" * 40 + "!")
+
+
+class HoldsTheGil(ReferenceOnion):
+    name = "hostile/holds-the-gil"
+    description = "every request validates with a regular expression that backtracks for hours, holding the GIL"
+    pipeline_class = pipeline(_backtrack)
 
 
 class ExitsProcess(ReferenceOnion):
