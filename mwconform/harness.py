@@ -15,7 +15,7 @@ import os
 import socket
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -387,9 +387,57 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
 
 async def _capped(response: httpx.Response, call: Call) -> bytes:
     """The body, read up to `max_body` bytes: a subject's endless or huge body is an error, not an OOM."""
+    return await read_capped(response.aiter_bytes(), str(call))
+
+
+class BodyTooLarge(HarnessError):
+    """A response body passed `max_body` bytes; the rest was not read."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}: the response body passed {max_body} bytes (the limit, --mwc-max-body); the rest was not read")
+
+
+async def read_capped(chunks: AsyncIterator[bytes], what: str) -> bytes:
+    """`chunks` joined, or BodyTooLarge as soon as they pass `max_body` bytes (`what`: the request, for the reason)."""
     body = bytearray()
-    async for chunk in response.aiter_bytes():
+    async for chunk in chunks:
         body += chunk
         if len(body) > max_body:
-            raise HarnessError(f"{call}: the response body passed {max_body} bytes (the limit, --mwc-max-body); the rest was not read")
+            raise BodyTooLarge(what)
     return bytes(body)
+
+
+def inprocess_transport(app: Callable[..., Awaitable[None]]) -> httpx.ASGITransport:
+    """httpx's in-process ASGI transport for `app`, with bodies capped at `max_body` as they are sent.
+
+    `ASGITransport` keeps every body chunk the app sends until the app returns, so an endless body
+    would fill memory before the harness reads a byte. Past the cap the response ends there (one
+    byte over, so the harness's read says so) and each further send raises in the app.
+    """
+
+    async def capped(scope: dict[str, Any], receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        sent = 0
+
+        async def counted(message: Any) -> None:
+            nonlocal sent
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            if sent > max_body:
+                raise BodyTooLarge(f"{scope['method']} {scope['path']}")
+            body = message.get("body", b"")
+            if sent + len(body) <= max_body:
+                sent += len(body)
+                await send(message)
+                return
+            body = body[: max_body + 1 - sent]
+            sent += len(body)
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            raise BodyTooLarge(f"{scope['method']} {scope['path']}")
+
+        await app(scope, receive, counted)
+
+    return httpx.ASGITransport(app=capped, raise_app_exceptions=False)

@@ -157,6 +157,18 @@ def test_under_xdist_each_subject_still_gets_a_worker_process(tmp_path: Path, al
     assert processes_marked(marker) == []
 
 
+@pytest.mark.parametrize(
+    ("mode", "names"),
+    [("inprocess", ["EndlessBodySanic", "EndlessBodyAsgi"]), ("socket", ["EndlessBodySanic", "EndlessBodyAsgi"])],
+)
+def test_an_endless_body_is_an_error_at_the_cap_in_every_serving_mode(mode: str, names: list[str], tmp_path: Path) -> None:
+    """httpx's ASGITransport (in-process Sanic and ASGI) and the ASGI adapter's own read would buffer it whole."""
+    results, _, marker = run_marked([hostile(n) for n in names], tmp_path, f"--mwc-mode={mode}", "--mwc-max-body=300000")
+    reasons = sorted(c["reason"] for c in results["cases"])
+    assert len(reasons) == 2 * len(names) and all("the response body passed 300000 bytes (the limit, --mwc-max-body)" in r for r in reasons), reasons
+    assert processes_marked(marker) == []
+
+
 def test_in_thread_mode_blocking_and_sys_exit_are_still_contained(tmp_path: Path, alone: dict[str, Any]) -> None:
     """Without worker processes (--mwc-isolation=thread) the watched lane still holds."""
     results, proc, marker = run_marked([GOOD[0], hostile("BlockingMiddleware"), hostile("SysExitSanic"), GOOD[1], GOOD[2]], tmp_path, "--mwc-isolation=thread")

@@ -21,7 +21,8 @@ from aiohttp import web
 from mwconform.adapters.aiohttp import AiohttpSubject
 from mwconform.adapters.base import Plug, Target
 from mwconform.adapters.reference import ReferenceOnion
-from mwconform.adapters.sanic import SanicSubject
+from mwconform.adapters.asgi import AsgiSubject
+from mwconform.adapters.sanic import SanicSubject, sanic_path, unique_name
 from mwconform.reference.http import Request, Response
 from mwconform.reference.pipeline import Pipeline
 from mwconform.reference.probes import Recorder
@@ -166,6 +167,39 @@ class EndlessBody(AiohttpSubject):
                 await response.write(chunk)
 
         app.router.add_route(route.method, route.path, endless)
+
+
+class EndlessBodySanic(SanicSubject):
+    name = "hostile/endless-body-sanic"
+    description = "every route streams 64 KiB chunks forever (Sanic; in-process too)"
+
+    def add_route(self, target: Sanic | Blueprint, route: Route, recorder: Recorder, plug: Plug) -> None:
+        async def endless(request: Any, **params: Any) -> None:
+            response = await request.respond()
+            chunk = b"x" * 65536
+            while True:
+                await response.send(chunk)
+
+        target.add_route(endless, sanic_path(route.path), methods=[route.method], name=unique_name("endless"))
+
+
+class EndlessBodyAsgi(AsgiSubject):
+    name = "hostile/endless-body-asgi"
+    description = "a bare ASGI app whose every response streams 64 KiB chunks forever (socket and in-process)"
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> Any:
+        async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "lifespan":
+                while (message := await receive())["type"] != "lifespan.shutdown":
+                    await send({"type": "lifespan.startup.complete"})
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            while True:  # never listens for http.disconnect: uvicorn's send then returns at once
+                await send({"type": "http.response.body", "body": b"x" * 65536, "more_body": True})
+                await asyncio.sleep(0)
+
+        return app
 
 
 class MonkeypatchesAiohttp(AiohttpSubject):
