@@ -140,8 +140,10 @@ def test_a_subject_holding_the_gil_is_killed_from_outside_and_loses_only_its_own
 
 
 def test_a_monkeypatching_subject_changes_no_other_subject(corpus: tuple[dict[str, Any], Any, str]) -> None:
+    """Its own cases are `fail` from the case's checks (SPEC.md §0 rule 8): its users get the 418s too."""
     verdicts = outcomes(corpus[0])
-    assert {o for (s, _), o in verdicts.items() if s == "hostile/monkeypatch-aiohttp"} == {"fail"}  # its own 418s
+    assert {o for (s, _), o in verdicts.items() if s == "hostile/monkeypatch-aiohttp"} == {"fail"}
+    assert all("status: got 418, expected 200" in c["reason"] for c in corpus[0]["cases"] if c["subject"] == "hostile/monkeypatch-aiohttp")
     assert {o for (s, _), o in verdicts.items() if s == "aiohttp/native"} == {"pass"}
 
 
