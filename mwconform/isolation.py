@@ -178,7 +178,7 @@ class _Worker:
             if deadline is not None:
                 self.blocked = (
                     f"{self.name} blocked the interpreter (code that holds the GIL: a C call, a regular expression that "
-                    f"backtracks): no verdict {deadline:g} s + {backstop.GRACE:g} s after the case started, so its worker "
+                    f"backtracks): no verdict within its deadline of {deadline:g} s + {backstop.GRACE:g} s, so its worker "
                     "process was killed; the run goes on without it"
                 )
                 os.kill(self.pid, signal.SIGKILL)  # type: ignore[arg-type]
