@@ -32,6 +32,11 @@ class UsageError(Exception):
     """Bad input from the user: the message is one line naming what is wrong and what is accepted."""
 
 
+def install_hint(extra: str) -> str:
+    """How to add an optional dependency group: mwconform is installed from a checkout, not from PyPI."""
+    return f"uv pip install -e '.[{extra}]' in your mwconform checkout (or pip install -e '.[{extra}]'; mwconform is not on PyPI)"
+
+
 def subjects_of(adapter: str) -> list[Subject]:
     """Every bundled subject of `adapter`; a clear UsageError if it is unknown or not installed."""
     if adapter not in ADAPTERS:
@@ -42,7 +47,7 @@ def subjects_of(adapter: str) -> list[Subject]:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            hint = f"pip install 'mwconform[{extra}]'" if extra else f"pip install {exc.name}"
+            hint = install_hint(extra) if extra else f"pip install {exc.name}"
             raise UsageError(f"adapter {adapter!r} needs the package {exc.name!r}, which is not installed: {hint}") from None
         subjects += [cls() for cls in module.SUBJECTS]
     return subjects

@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from ..harness import REQUEST_TIMEOUT, free_socket
+from ..harness import REQUEST_TIMEOUT, free_socket, inprocess_transport, read_capped
 from ..outcomes import HarnessError
 from ..reference.probes import REQUEST_ID, Recorder
 from ..reference.scenario import Scenario
@@ -145,10 +145,13 @@ class _GuardedTransport(httpx.AsyncBaseTransport):
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
-        # Read the whole body here (httpx keeps it), so a violation the app commits after its
-        # headers is known before the response is handed on.
-        await response.aread()
-        return response
+        # Read the whole body here (up to the harness's cap), so a violation the app commits after
+        # its headers is known before the response is handed on.
+        try:
+            body = await read_capped(response.aiter_raw(), f"{request.method} {request.url.path}")
+        finally:
+            await response.aclose()
+        return httpx.Response(response.status_code, headers=response.headers, content=body, extensions=response.extensions, request=request)
 
     async def aclose(self) -> None:
         """Kept open: each harness exchange closes its client, the target outlives it (`serve_asgi` closes it)."""
@@ -220,8 +223,7 @@ async def serve_asgi(app: ASGIApp, mode: str, host: str = "asgi.test") -> AsyncI
     guard = _Guard(app)
     async with lifespan(guard) as served:
         if mode == "inprocess":
-            transport = httpx.ASGITransport(app=served, raise_app_exceptions=False)
-            yield Target(f"http://{host}", _GuardedTransport(transport, guard, REQUEST_TIMEOUT))
+            yield Target(f"http://{host}", _GuardedTransport(inprocess_transport(served), guard, REQUEST_TIMEOUT))
             return
         async with uvicorn_server(served) as base_url, httpx.AsyncHTTPTransport(verify=False, trust_env=False) as http:
             # Read timeouts come from the client here; the transport only adds the guard's check.

@@ -2,7 +2,7 @@
 
 sanic-ext changes every Sanic app in its process once it is importable (and Sanic-Cors decides at
 import whether to register as a sanic-ext extension), so these subjects form their own adapter,
-graded in their own environment (`pip install 'mwconform[sanic-ext]'`, `tox -e sanic-ext`).
+graded in their own environment (`uv pip install -e '.[sanic-ext]'` in a checkout, `tox -e sanic-ext`).
 Each app still starts from `new_app()` (`AUTO_EXTEND=False`) and extends only itself:
 
 - `sanic-ext/cors`: sanic-ext's built-in CORS, set through `app.config.CORS_*` with

@@ -20,13 +20,12 @@ from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from types import CodeType
 from typing import Any
 
-import httpx
 from sanic import Blueprint, HTTPResponse, Request, Sanic, SanicException
 from sanic.compat import Header
 from sanic.response import raw, text
 from sanic.server.async_server import AsyncioServer
 
-from ..harness import free_socket
+from ..harness import free_socket, inprocess_transport
 from ..outcomes import HarnessError
 from ..reference.probes import Recorder, RequestIO, echo_body, handler_phase, request_phase, response_phase
 from ..reference.router import PATH_PARAM
@@ -254,7 +253,7 @@ async def serve_app(app: Sanic, mode: str = "socket") -> AsyncIterator[Target]:
     try:
         if mode == "inprocess":
             async with _lifespan(app):
-                yield Target("http://sanic.test", httpx.ASGITransport(app=app, raise_app_exceptions=False))
+                yield Target("http://sanic.test", inprocess_transport(app))
         else:
             async with _served(app) as port:
                 yield Target(f"http://127.0.0.1:{port}")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..outcomes import HarnessError, NotApplicable
 from ..redis_server import redis_url
 from ..runner import register_service
+from . import install_hint
 from .base import ContractError, Plug
 from .features import Clocked, SessionSubject
 from .session_clock import WALL_CLOCK
@@ -173,4 +174,4 @@ def require(module: str, extra: str) -> Any:
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        raise NotApplicable(f"{exc.name} is not installed: pip install 'mwconform[{extra}]'") from None
+        raise NotApplicable(f"{exc.name} is not installed: {install_hint(extra)}") from None

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from . import harness, signals
 from .adapters import ADAPTERS, UsageError, refuse_ungraded, select, subjects_of
@@ -40,8 +41,15 @@ from .suites import SUITES
 OK, BROKEN, USAGE, NO_VERDICT, INTERRUPTED, INTERNAL = 0, 1, 2, 3, 4, 5
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors in one line, like every other error of the command (argparse puts the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE, f"mwconform: error: {self.prog}: {message}; see {self.prog} --help\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="mwconform", description="Conformance kit for HTTP middleware in Python web frameworks.")
+    parser = _Parser(prog="mwconform", description="Conformance kit for HTTP middleware in Python web frameworks.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run conformance suites and write a JSON results file")
@@ -70,11 +78,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
-        return {"run": _run, "list": _list, "smoke": _smoke, "report": _report, "diff": _diff}[args.command](args)
+        code = {"run": _run, "list": _list, "smoke": _smoke, "report": _report, "diff": _diff}[args.command](args)
+        sys.stdout.flush()  # here, not at exit: a reader that is gone by now is a closed pipe below, not a traceback
+        return code
     except UsageError as exc:
         print(f"mwconform: error: {exc}", file=sys.stderr)
         return USAGE
-    except BrokenPipeError:  # `mwconform diff ... | head`: the reader has what it wanted
+    except BrokenPipeError:  # `mwconform list | head -1`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python docs, "Note on SIGPIPE"
         return OK
 

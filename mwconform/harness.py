@@ -15,7 +15,7 @@ import os
 import socket
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from . import backstop
 from .adapters.base import Target
 from .lane import PREFIX, Lane, here
 from .outcomes import HarnessError
@@ -42,6 +43,7 @@ _PING = 0.2  # seconds a loop that is not blocked takes to run a callback, at mo
 _GRACE = 0.7  # seconds a cancelled case gets to tear its server down (deadline + _PING + _GRACE < +1 s)
 _REAP = 0.3  # seconds the tasks a case left behind get to end once cancelled
 _THREAD_END = 0.1  # seconds a thread the subject started gets to end after its case
+_OVERRUN = 2 * _PING + 2 * _GRACE + 0.5  # seconds handling an overrun may take, at most, with margin
 
 #: Bytes of one response body `send` reads at most (the plugin sets it from --mwc-max-body).
 max_body = DEFAULT_MAX_BODY
@@ -136,6 +138,7 @@ def run(coro: Coroutine[Any, Any, T], deadline: float = DEFAULT_DEADLINE, what: 
                 raise HarnessError(f"{who} left {len(immortal)} task(s) running that ignore cancellation ({_names(immortal)}) after {what}")
             ended.set()
 
+    backstop.promise(deadline, deadline)
     future = asyncio.run_coroutine_threadsafe(guarded(), current.loop)
     try:
         result = future.result(deadline)
@@ -148,6 +151,7 @@ def run(coro: Coroutine[Any, Any, T], deadline: float = DEFAULT_DEADLINE, what: 
             future.cancel()  # interrupted (Ctrl-C, SIGTERM): let the server close before unwinding
             ended.wait(_GRACE)
         leaked = _leaks(who, threads_before)
+        backstop.clear()
     if leaked:
         raise HarnessError(leaked)
     return result
@@ -155,6 +159,7 @@ def run(coro: Coroutine[Any, Any, T], deadline: float = DEFAULT_DEADLINE, what: 
 
 def _overrun(current: Lane, who: str, deadline: float, what: str, ended: threading.Event) -> HarnessError:
     """The error for a case past its deadline, after cancelling it (or giving up on its lane)."""
+    backstop.promise(_OVERRUN)  # this thread runs, so the interpreter is not blocked: no backstop yet
     blocked = f"{who} blocked its event loop (synchronous code: time.sleep, a busy loop, blocking I/O, a serve() that never returns)"
     if not current.responsive(_PING):
         _give_up(current, f"{blocked} in an earlier case; its remaining cases are not run")
@@ -382,9 +387,57 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
 
 async def _capped(response: httpx.Response, call: Call) -> bytes:
     """The body, read up to `max_body` bytes: a subject's endless or huge body is an error, not an OOM."""
+    return await read_capped(response.aiter_bytes(), str(call))
+
+
+class BodyTooLarge(HarnessError):
+    """A response body passed `max_body` bytes; the rest was not read."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}: the response body passed {max_body} bytes (the limit, --mwc-max-body); the rest was not read")
+
+
+async def read_capped(chunks: AsyncIterator[bytes], what: str) -> bytes:
+    """`chunks` joined, or BodyTooLarge as soon as they pass `max_body` bytes (`what`: the request, for the reason)."""
     body = bytearray()
-    async for chunk in response.aiter_bytes():
+    async for chunk in chunks:
         body += chunk
         if len(body) > max_body:
-            raise HarnessError(f"{call}: the response body passed {max_body} bytes (the limit, --mwc-max-body); the rest was not read")
+            raise BodyTooLarge(what)
     return bytes(body)
+
+
+def inprocess_transport(app: Callable[..., Awaitable[None]]) -> httpx.ASGITransport:
+    """httpx's in-process ASGI transport for `app`, with bodies capped at `max_body` as they are sent.
+
+    `ASGITransport` keeps every body chunk the app sends until the app returns, so an endless body
+    would fill memory before the harness reads a byte. Past the cap the response ends there (one
+    byte over, so the harness's read says so) and each further send raises in the app.
+    """
+
+    async def capped(scope: dict[str, Any], receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        sent = 0
+
+        async def counted(message: Any) -> None:
+            nonlocal sent
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            if sent > max_body:
+                raise BodyTooLarge(f"{scope['method']} {scope['path']}")
+            body = message.get("body", b"")
+            if sent + len(body) <= max_body:
+                sent += len(body)
+                await send(message)
+                return
+            body = body[: max_body + 1 - sent]
+            sent += len(body)
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            raise BodyTooLarge(f"{scope['method']} {scope['path']}")
+
+        await app(scope, receive, counted)
+
+    return httpx.ASGITransport(app=capped, raise_app_exceptions=False)

@@ -322,10 +322,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     return item.config.stash[_WORKERS].protocol(item, nextitem)
 
 
-def _crash_report(item: pytest.Item, reason: str) -> pytest.TestReport:
-    """The report of a case whose worker process died (`error`, with the reason)."""
+def _crash_report(item: pytest.Item, reason: str, duration: float = 0.0) -> pytest.TestReport:
+    """The report of a case whose worker process died or was killed (`error`, with the reason)."""
     marker = item.get_closest_marker("mwc_case")
-    entry = result_entry(item, marker.args[0], isolation.subject_of(item), Outcome.ERROR, reason, 0.0, {}) if marker else None
+    entry = result_entry(item, marker.args[0], isolation.subject_of(item), Outcome.ERROR, reason, duration, {}) if marker else None
     return pytest.TestReport(
         item.nodeid,
         item.location,
@@ -333,6 +333,7 @@ def _crash_report(item: pytest.Item, reason: str) -> pytest.TestReport:
         "failed",
         f"error: {reason}",
         "call",
+        duration=duration,
         user_properties=[("mwc", entry)] if entry else [],
     )
 

@@ -22,7 +22,8 @@ def mwconform(*args: str, cwd: Path = ROOT) -> tuple[int, str]:
         (["run", "--adapter", "flask"], "unknown adapter 'flask'; accepted: reference, aiohttp, sanic, sanic-ext, starlette, fastapi, litestar"),
         (["list", "--adapter", "typo"], "unknown adapter 'typo'; accepted: reference, aiohttp, sanic, sanic-ext, starlette, fastapi, litestar"),
         # The project's test environment never has sanic-ext (tests/test_sanic_ext.py grades it in a venv of its own).
-        (["run", "--adapter", "sanic-ext"], "adapter 'sanic-ext' needs the package 'sanic_ext', which is not installed: pip install 'mwconform[sanic-ext]'"),
+        (["run", "--adapter", "sanic-ext"], "adapter 'sanic-ext' needs the package 'sanic_ext', which is not installed: uv pip install -e '.[sanic-ext]' in your mwconform checkout "
+            "(or pip install -e '.[sanic-ext]'; mwconform is not on PyPI)"),
         (["run", "--subject", "nope.mod:Thing"], "cannot import 'nope.mod' for subject 'nope.mod:Thing'"),
         (["run", "--adapter", "aiohttp", "--suite", "graphql"], f"unknown suite 'graphql'; accepted: {', '.join(SUITES)}"),
         (["run"], "name what to grade: --adapter NAME"),
@@ -34,12 +35,36 @@ def mwconform(*args: str, cwd: Path = ROOT) -> tuple[int, str]:
         (["smoke", "--subject", "sanic/nope"], "unknown subject 'sanic/nope'; sanic has: sanic/middleware"),
         (["report", "missing.json"], "no results file at missing.json"),
         (["diff", "missing.json", "other.json"], "no results file at missing.json, other.json"),
+        # argparse's own errors, one line too (it would print the usage first).
+        ([], "mwconform: the following arguments are required: COMMAND; see mwconform --help"),
+        (["bogus"], "mwconform: argument COMMAND: invalid choice: 'bogus'"),
+        (["run", "--adapter", "reference", "--mode", "bad"], "mwconform run: argument --mode: invalid choice: 'bad'"),
+        (["list", "--adapter"], "mwconform list: argument --adapter: expected one argument; see mwconform list --help"),
+        (["diff", "only.json"], "mwconform diff: the following arguments are required: NEW.json; see mwconform diff --help"),
     ],
 )
 def test_bad_input_is_one_line_naming_what_is_accepted(args: list[str], message: str) -> None:
     code, output = mwconform(*args)
     assert code == 2
     assert output.strip().splitlines() == [f"mwconform: error: {message}" + output.split(message, 1)[1].splitlines()[0]]
+
+
+#: Output held in a buffer larger than all of it, over a pipe nobody reads: every byte reaches the
+#: pipe only at the last flush, as when `head -1` leaves after the output was written but before exit.
+READER_GONE = """
+import io, os, sys
+from mwconform.cli import main
+read, write = os.pipe()
+os.close(read)
+sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(write, "w"), buffer_size=1 << 24))
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("args", [["list"], ["list", "--adapter", "reference"], ["smoke", "--subject", "reference/onion"]])
+def test_a_reader_that_left_ends_the_command_quietly(args: list[str]) -> None:
+    proc = subprocess.run([sys.executable, "-c", READER_GONE, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert (proc.returncode, proc.stderr) == (0, "")
 
 
 def test_list_shows_adapters_subjects_known_deviations_and_cases_without_running() -> None:

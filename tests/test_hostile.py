@@ -33,6 +33,7 @@ EXPECTED = {
     "BusyLoop": r"blocked its event loop|deadline of 3 s passed",
     "BlockingMiddleware": r"blocked its event loop",
     "BlockingServe": r"blocked its event loop",
+    "HoldsTheGil": r"blocked the interpreter \(code that holds the GIL.*no verdict within its deadline of 3 s \+ 1 s",
     "ExitsProcess": r"ended its worker process \(exit status 3\)",
     "SysExitAiohttp": r"raised SystemExit\(3\) inside the event loop",
     "SysExitSanic": r"raised SystemExit\(3\) inside the event loop",
@@ -128,14 +129,50 @@ def test_a_subject_that_exits_loses_only_its_own_cases(corpus: tuple[dict[str, A
     ]
 
 
+def test_a_subject_holding_the_gil_is_killed_from_outside_and_loses_only_its_own_cases(corpus: tuple[dict[str, Any], Any, str]) -> None:
+    """The watchdog thread inside the worker cannot run while re's C code holds the GIL: the run kills the worker."""
+    reasons = sorted(c["reason"] for c in corpus[0]["cases"] if c["subject"] == "hostile/holds-the-gil")
+    assert reasons == [
+        "hostile/holds-the-gil blocked the interpreter (code that holds the GIL: a C call, a regular expression that backtracks): "
+        "no verdict within its deadline of 3 s + 1 s, so its worker process was killed; the run goes on without it",
+        "not run: hostile/holds-the-gil blocked the interpreter in test_order[hostile/holds-the-gil-order.three-layers], so its worker process was killed",
+    ]
+
+
 def test_a_monkeypatching_subject_changes_no_other_subject(corpus: tuple[dict[str, Any], Any, str]) -> None:
+    """Its own cases are `fail` from the case's checks (SPEC.md §0 rule 8): its users get the 418s too."""
     verdicts = outcomes(corpus[0])
-    assert {o for (s, _), o in verdicts.items() if s == "hostile/monkeypatch-aiohttp"} == {"fail"}  # its own 418s
+    assert {o for (s, _), o in verdicts.items() if s == "hostile/monkeypatch-aiohttp"} == {"fail"}
+    assert all("status: got 418, expected 200" in c["reason"] for c in corpus[0]["cases"] if c["subject"] == "hostile/monkeypatch-aiohttp")
     assert {o for (s, _), o in verdicts.items() if s == "aiohttp/native"} == {"pass"}
 
 
+def test_under_xdist_each_subject_still_gets_a_worker_process(tmp_path: Path, alone: dict[str, Any]) -> None:
+    """`-n 2` forks worker processes per subject inside each xdist worker. `--dist loadscope` puts every
+    case (one module) on one xdist worker, so without them the patch and the exits would reach the good subjects."""
+    hostiles = ["ExitsProcess", "HoldsTheGil", "MonkeypatchesAiohttp", "SysExitSanic"]
+    results, proc, marker = run_marked([GOOD[0], *map(hostile, hostiles), GOOD[1], GOOD[2]], tmp_path, "-n", "2", "--dist", "loadscope")
+    assert {k: o for k, o in outcomes(results).items() if k[0] in GOOD} == outcomes(alone)
+    reasons = {c["subject"]: c["reason"] for c in results["cases"] if "three-layers" in c["nodeid"]}
+    assert re.search(EXPECTED["ExitsProcess"], reasons["hostile/os-exit"]) and re.search(EXPECTED["HoldsTheGil"], reasons["hostile/holds-the-gil"]), reasons
+    assert "crashed" not in proc.stdout + proc.stderr  # no xdist worker was lost
+    assert processes_marked(marker) == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "names"),
+    [("inprocess", ["EndlessBodySanic", "EndlessBodyAsgi"]), ("socket", ["EndlessBodySanic", "EndlessBodyAsgi"])],
+)
+def test_an_endless_body_is_an_error_at_the_cap_in_every_serving_mode(mode: str, names: list[str], tmp_path: Path) -> None:
+    """httpx's ASGITransport (in-process Sanic and ASGI) and the ASGI adapter's own read would buffer it whole."""
+    results, _, marker = run_marked([hostile(n) for n in names], tmp_path, f"--mwc-mode={mode}", "--mwc-max-body=300000")
+    reasons = sorted(c["reason"] for c in results["cases"])
+    assert len(reasons) == 2 * len(names) and all("the response body passed 300000 bytes (the limit, --mwc-max-body)" in r for r in reasons), reasons
+    assert processes_marked(marker) == []
+
+
 def test_in_thread_mode_blocking_and_sys_exit_are_still_contained(tmp_path: Path, alone: dict[str, Any]) -> None:
-    """Without worker processes (--mwc-isolation=thread, or under xdist) the watched lane still holds."""
+    """Without worker processes (--mwc-isolation=thread) the watched lane still holds."""
     results, proc, marker = run_marked([GOOD[0], hostile("BlockingMiddleware"), hostile("SysExitSanic"), GOOD[1], GOOD[2]], tmp_path, "--mwc-isolation=thread")
     assert {k: o for k, o in outcomes(results).items() if k[0] in GOOD} == outcomes(alone)
     assert {o for (s, _), o in outcomes(results).items() if s.startswith("hostile/")} == {"error"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import threading
 import time
@@ -20,7 +21,8 @@ from aiohttp import web
 from mwconform.adapters.aiohttp import AiohttpSubject
 from mwconform.adapters.base import Plug, Target
 from mwconform.adapters.reference import ReferenceOnion
-from mwconform.adapters.sanic import SanicSubject
+from mwconform.adapters.asgi import AsgiSubject
+from mwconform.adapters.sanic import SanicSubject, sanic_path, unique_name
 from mwconform.reference.http import Request, Response
 from mwconform.reference.pipeline import Pipeline
 from mwconform.reference.probes import Recorder
@@ -66,6 +68,18 @@ class BusyLoop(ReferenceOnion):
     name = "hostile/busy-loop"
     description = "every request spins in a `while True: pass` on the event loop"
     pipeline_class = pipeline(_busy)
+
+
+def _backtrack() -> None:
+    # Nested quantifiers on a string that almost matches: 2**40 steps inside re's C code, which
+    # never releases the GIL, so no other thread of the process runs meanwhile.
+    re.match(r"(a+)+$", "a" * 40 + "!")
+
+
+class HoldsTheGil(ReferenceOnion):
+    name = "hostile/holds-the-gil"
+    description = "every request validates with a regular expression that backtracks for hours, holding the GIL"
+    pipeline_class = pipeline(_backtrack)
 
 
 class ExitsProcess(ReferenceOnion):
@@ -153,6 +167,39 @@ class EndlessBody(AiohttpSubject):
                 await response.write(chunk)
 
         app.router.add_route(route.method, route.path, endless)
+
+
+class EndlessBodySanic(SanicSubject):
+    name = "hostile/endless-body-sanic"
+    description = "every route streams 64 KiB chunks forever (Sanic; in-process too)"
+
+    def add_route(self, target: Sanic | Blueprint, route: Route, recorder: Recorder, plug: Plug) -> None:
+        async def endless(request: Any, **params: Any) -> None:
+            response = await request.respond()
+            chunk = b"x" * 65536
+            while True:
+                await response.send(chunk)
+
+        target.add_route(endless, sanic_path(route.path), methods=[route.method], name=unique_name("endless"))
+
+
+class EndlessBodyAsgi(AsgiSubject):
+    name = "hostile/endless-body-asgi"
+    description = "a bare ASGI app whose every response streams 64 KiB chunks forever (socket and in-process)"
+
+    def build(self, scenario: Scenario, recorder: Recorder) -> Any:
+        async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "lifespan":
+                while (message := await receive())["type"] != "lifespan.shutdown":
+                    await send({"type": "lifespan.startup.complete"})
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            while True:  # never listens for http.disconnect: uvicorn's send then returns at once
+                await send({"type": "http.response.body", "body": b"x" * 65536, "more_body": True})
+                await asyncio.sleep(0)
+
+        return app
 
 
 class MonkeypatchesAiohttp(AiohttpSubject):
