@@ -203,7 +203,7 @@ class LitestarHooks(LitestarSubject):
             "either becomes its error response in Litestar's exception handling, outside the hooks",
         ),
         **dict.fromkeys(
-            ("error.response-phase-raises", "error.response-phase-raises-http"),
+            ("error.response-phase-raises", "error.response-phase-raises-http", "stream.response-phase-raises"),
             "a raising response phase ends the one composed after_request (Litestar has one per layer), so the "
             "phases after it never see the error response",
         ),

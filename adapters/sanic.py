@@ -169,7 +169,7 @@ class SanicSubject(Framework):
     description = "Sanic `app.register_middleware` / `Blueprint.middleware` request and response middleware"
     known = {
         **dict.fromkeys(
-            ("error.response-phase-raises", "error.response-phase-raises-http"),
+            ("error.response-phase-raises", "error.response-phase-raises-http", "stream.response-phase-raises"),
             "Sanic logs an exception raised in response middleware and sends the response as it was (sanic#1928), instead of an error response",
         ),
         **dict.fromkeys(

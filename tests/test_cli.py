@@ -45,7 +45,7 @@ def test_bad_input_is_one_line_naming_what_is_accepted(args: list[str], message:
 def test_list_shows_adapters_subjects_known_deviations_and_cases_without_running() -> None:
     code, output = mwconform("list")
     assert code == 0
-    for text in ("adapter aiohttp", "aiohttp/old-style", "known order.seed-003-route-chain", "sanic/on-hooks", "suite pipeline (40 cases)", "order.three-layers"):
+    for text in ("adapter aiohttp", "aiohttp/old-style", "known order.seed-003-route-chain", "sanic/on-hooks", "suite pipeline (41 cases)", "order.three-layers"):
         assert text in output
 
 

@@ -1,7 +1,7 @@
 """Message bodies through the chain: streamed responses, HEAD, a request body read by a layer and by the handler."""
 
 import pytest
-from mwconform.reference.scenario import Call, Handler, Probe, ReadBody, Respond, Route, Scenario, SetHeader, chain
+from mwconform.reference.scenario import Call, Handler, Probe, Raise, ReadBody, Respond, Route, Scenario, SetHeader, chain
 from mwconform.suites.pipeline.check import PipelineCase, check
 
 from mwconform.plugin import Context
@@ -46,6 +46,16 @@ CASES = [
         "stops the remaining hooks.",
         needs=frozenset({"stream-headers", "response-replace"}),
         scenario=Scenario((STREAM,), (Probe("A"), Probe("B"), Probe("C", response=Respond(299, "replaced")))),
+        calls=(Call("GET", "/stream"),),
+    ),
+    PipelineCase(
+        id="stream.response-phase-raises",
+        title="B raises RuntimeError on its way out of a streamed GET /stream; A, B, C",
+        requirements=("pipeline.error.response-phase-raises", "pipeline.stream.response-headers"),
+        expect="The client gets a 500, never the stream B was handed. onion: the exception skips A's response phase; "
+        "hooks: A sees the 500.",
+        needs=frozenset({"stream-headers"}),
+        scenario=Scenario((STREAM,), (Probe("A"), Probe("B", response=Raise(None)), Probe("C"))),
         calls=(Call("GET", "/stream"),),
     ),
     PipelineCase(

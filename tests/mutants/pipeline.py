@@ -133,6 +133,23 @@ class _SkipsStreamed(Middleware):
         return await self.mw.on_error(request, error)
 
 
+class StreamedRaiseSwallowed(Onion):
+    """An exception in a response phase is swallowed for a streamed response, its headers taken as already sent."""
+
+    def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
+        return super().layer(_SwallowsOnStreamed(mw), inner)
+
+
+class _SwallowsOnStreamed(_SkipsStreamed):
+    async def on_response(self, request: Request, response: Response) -> Response | None:
+        try:
+            return await self.mw.on_response(request, response)
+        except Exception:
+            if response.streamed:
+                return None
+            raise
+
+
 class ErrorsBecome500(Onion):
     """Every error, HTTP errors included, reaches the client as 500."""
 
@@ -351,6 +368,7 @@ MUTANTS: list[type[Subject]] = [
     mutant(SharedContext, "onion"),
     mutant(RewriteLost, "onion"),
     mutant(StreamedSkipsResponsePhases, "onion"),
+    mutant(StreamedRaiseSwallowed, "onion"),
     mutant(HeadBypassesChain, "hooks"),
     mutant(HeadNotRouted, "onion"),
     *FRAMEWORK_MUTANTS,  # on real Starlette
