@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from ..harness import free_socket
-from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, handler_phase, request_phase, response_phase
+from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, handler_phase, reads_body, request_phase, response_phase
 from ..reference.scenario import Group, Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
 from .session import session_api
@@ -61,6 +61,8 @@ def probe_middleware(probe: Probe, recorder: Recorder) -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
         io, record = AiohttpIO(request), recorder.sink(request.headers)
+        if reads_body(probe):
+            io.loaded = await request.read()  # aiohttp keeps the bytes read, for the handler too
         if probe.request is not None:
             early = request_phase(probe, io, record)
             if early is not None:
@@ -102,7 +104,7 @@ def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[[web
     async def handle(request: web.Request) -> web.StreamResponse:
         io = AiohttpIO(request)
         await handler_phase(handler, io, recorder.sink(request.headers))
-        body = echo_body(request.match_info, io.context())
+        body = echo_body(request.match_info, io.context(), await request.read() if handler.read_body else None)
         if handler.stream:
             return await stream(request, handler, body)
         response = web.Response(status=handler.status, body=body, content_type="application/json")
@@ -136,7 +138,7 @@ class AiohttpSubject(Framework):
     name = "aiohttp/native"
     adapter = "aiohttp"
     profile = "onion"
-    capabilities = frozenset(CAPABILITIES) - {"priority", "server-store"}
+    capabilities = frozenset(CAPABILITIES) - {"priority", "server-store", "stream-headers"}
     packages: tuple[str, ...] = ("aiohttp",)
     description = "aiohttp `@web.middleware` chain; route-local chains as sub-applications (`add_subapp`)"
     known = {
@@ -159,7 +161,11 @@ class AiohttpSubject(Framework):
         app.middlewares.append(layer)
 
     def add_route(self, app: web.Application, route: Route, recorder: Recorder, plug: Plug) -> None:
-        app.router.add_route(route.method, route.path, self.guard(plug, route_handler(route, recorder, plug), route.path))
+        handler = self.guard(plug, route_handler(route, recorder, plug), route.path)
+        if route.method == "GET":  # as `@routes.get` and `add_get` do: HEAD too (allow_head=True, aiohttp's default)
+            app.router.add_get(route.path, handler)
+        else:
+            app.router.add_route(route.method, route.path, handler)
 
     def add_group(self, app: web.Application, group: Group, recorder: Recorder, plug: Plug) -> None:
         sub = web.Application(middlewares=[self.middleware(p, recorder) for p in group.chain])

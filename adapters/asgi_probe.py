@@ -9,12 +9,13 @@ error class a probe raises (`fail`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..reference.http import Headers
-from ..reference.probes import Recorder, error_phase, request_phase, response_phase
+from ..reference.probes import Recorder, error_phase, reads_body, request_phase, response_phase
 from ..reference.scenario import Probe
 from .asgi import ASGIApp, Message, Receive, Scope, Send
 
@@ -60,6 +61,13 @@ class ScopeIO:
     def __init__(self, scope: Scope, fail: Fail) -> None:
         self.scope, self.fail = scope, fail
         self.headers = request_headers(scope)
+        #: The request body, when the layer read it (`replayed`).
+        self.loaded: bytes | None = None
+
+    def body(self) -> bytes:
+        if self.loaded is None:
+            raise RuntimeError("the request body was not read before a phase that reads it (see reads_body)")
+        return self.loaded
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
@@ -95,21 +103,25 @@ class ProbeASGI:
             return
         probe, io = self.probe, ScopeIO(scope, self.fail)
         record = self.recorder.sink(io.headers)
+        if reads_body(probe):
+            receive = await replayed(io, receive)
         if probe.request is not None:
             early = request_phase(probe, io, record)
             if early is not None:
                 await early.send_to(send)
                 return
-        inner = Buffered(0)
+        inner, complete = Buffered(0), asyncio.Event()
 
         async def collect(message: Message) -> None:
             if message["type"] == "http.response.start":
                 inner.status, inner.headers = message["status"], list(message.get("headers", []))
             elif message["type"] == "http.response.body":
                 inner.body += message.get("body", b"")
+                if not message.get("more_body", False):
+                    complete.set()
 
         try:
-            await self.app(scope, receive, collect)
+            await self.app(scope, until_sent(receive, complete), collect)
         except Exception as exc:
             converted = error_phase(probe, io, record, getattr(exc, "status_code", 500))
             if converted is None:
@@ -120,3 +132,49 @@ class ProbeASGI:
         if probe.response is not None or probe.convert is not None:
             response = response_phase(probe, io, record, inner, inner.status) or inner
         await response.send_to(send)
+
+
+async def replayed(io: ScopeIO, receive: Receive) -> Receive:
+    """Read the whole request body into `io.loaded`; return a `receive` that hands the inner app the
+    same messages again, in the same pieces, then whatever comes next (a disconnect)."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+    io.loaded = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+    pending = iter(messages)
+
+    async def replay() -> Message:
+        return next(pending, None) or await receive()
+
+    return replay
+
+
+DISCONNECT: Message = {"type": "http.disconnect"}
+
+
+def until_sent(receive: Receive, complete: asyncio.Event) -> Receive:
+    """The `receive` a buffering layer hands the app inside it: once the app's response is
+    complete it answers `http.disconnect`, as a server does (ASGI spec, Disconnect: "sent to the
+    application if receive is called after a response has been sent"), and as Starlette's
+    `BaseHTTPMiddleware` does for `call_next`. Litestar's `Stream` waits for that message after its
+    last chunk: without it the layer waits for the app and the app for the layer."""
+
+    async def receive_or_disconnect() -> Message:
+        if complete.is_set():
+            return dict(DISCONNECT)
+        receiving, finishing = asyncio.ensure_future(receive()), asyncio.ensure_future(complete.wait())
+        try:
+            await asyncio.wait({receiving, finishing}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (receiving, finishing):
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(receiving, finishing, return_exceptions=True)
+        if receiving.done() and not receiving.cancelled():
+            return receiving.result()
+        return dict(DISCONNECT)
+
+    return receive_or_disconnect

@@ -43,6 +43,8 @@ CAPABILITIES: dict[str, str] = {
     "rewrite-params": "middleware can rewrite route parameters before the handler reads them",
     "split-phases": "a layer may have only a request phase or only a response phase",
     "server-store": "keeps session data in a server-side store; the cookie holds only an id",
+    "stream-headers": "a response phase sees a streamed response before its header fields are sent, so it can still add "
+    "to them or replace it (aiohttp sends them at `prepare()`, inside the handler: it documents `on_response_prepare` instead)",
 }
 
 MODES = ("socket", "inprocess")

@@ -40,7 +40,11 @@ class FastAPIHttpMiddleware(StarletteSubject):
     capabilities = StarletteSubject.capabilities - {"route-local"}
     packages = ("fastapi", "starlette")
     description = "FastAPI `@app.middleware(\"http\")` functions (last declared outermost); no router-level middleware (fastapi#1174)"
-    known = {}
+    known = dict.fromkeys(
+        ("head.get-route-through-a-b-c", "head.streamed-get-route-through-a-b-c"),
+        "FastAPI's APIRoute, unlike Starlette's Route, does not add HEAD to a GET path operation: HEAD answers 405 "
+        "(fastapi#1773, open since 2020; RFC 9110 §9.1)",
+    )
 
     def declare(self, app: FastAPI, probe: Probe, recorder: Recorder) -> None:
         async def dispatch(request: Request, call_next: RequestResponseEndpoint) -> Response:

@@ -31,8 +31,9 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
+from litestar.response import Stream
 
-from ..reference.probes import Recorder, echo_body, handler_phase, request_phase, response_phase
+from ..reference.probes import Recorder, echo_body, halves, handler_phase, reads_body, request_phase, response_phase
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Group, Probe, Scenario
 from ..reference.scenario import Route as NeutralRoute
@@ -95,8 +96,13 @@ def endpoint(route: NeutralRoute, recorder: Recorder, plug: Plug) -> Handler:
     async def handle(request: Request) -> Response:
         io = ScopeIO(_scope(request), http_error)
         await handler_phase(neutral, io, recorder.sink(io.headers))
-        body = echo_body(request.path_params, scope_context(_scope(request)))
-        return with_fields(Response(body, status_code=neutral.status, media_type="application/json"), neutral.headers)
+        body = echo_body(request.path_params, scope_context(_scope(request)), await request.body() if neutral.read_body else None)
+        response: Response = (
+            Stream(halves(body), status_code=neutral.status, media_type="application/json")
+            if neutral.stream
+            else Response(body, status_code=neutral.status, media_type="application/json")
+        )
+        return with_fields(response, neutral.headers)
 
     return handle
 
@@ -175,6 +181,12 @@ class LitestarSubject(AsgiSubject):
         "routing.405-with-allow": BYPASS.format(status="405"),
         "route.404-under-group-prefix": BYPASS.format(status="404"),
         "route.405-under-group-prefix": BYPASS.format(status="405"),
+        "head.unmatched-path-through-a-b-c": BYPASS.format(status="404"),
+        **dict.fromkeys(
+            ("head.get-route-through-a-b-c", "head.streamed-get-route-through-a-b-c"),
+            "Litestar routes HEAD only to handlers declared for it (`@head`, which must return no body): HEAD on a GET "
+            "route answers 405 (RFC 9110 §9.1; hey-api/hey-api#2966 meets it as 405s to polling HEAD requests)",
+        ),
         "error.response-phase-raises-http": (
             "Litestar marks the response started in the request's shared scope state as soon as the handler "
             "sends it, even to a middleware that holds it back, so an HTTP error a middleware raises on the way "
@@ -286,14 +298,14 @@ class LitestarHooks(LitestarSubject):
     suites = frozenset({"pipeline"})
     description = "Litestar app-level `before_request` / `after_request` hooks (one of each per layer, the closest wins)"
     known = {
-        **{k: v for k, v in LitestarSubject.known.items() if k.startswith("routing.")},
+        **{k: v for k, v in LitestarSubject.known.items() if k.startswith(("routing.", "head."))},
         **dict.fromkeys(
             ("error.handler-raises-http-404", "error.handler-crashes", "error.middleware-raises-http-409", "error.middleware-crashes"),
             "after_request runs only on a response the handler or before_request returned: an exception raised by "
             "either becomes its error response in Litestar's exception handling, outside the hooks",
         ),
         **dict.fromkeys(
-            ("error.response-phase-raises", "error.response-phase-raises-http"),
+            ("error.response-phase-raises", "error.response-phase-raises-http", "stream.response-phase-raises"),
             "a raising response phase ends the one composed after_request (Litestar has one per layer), so the "
             "phases after it never see the error response",
         ),
@@ -305,6 +317,8 @@ class LitestarHooks(LitestarSubject):
         async def before_request(request: Request) -> Response | None:
             current_request.set(request)
             io = LitestarIO(_scope(request), http_error)
+            if any(reads_body(p) for p in chain):
+                io.loaded = await request.body()  # Litestar caches it for the handler
             for probe in chain:
                 if probe.request is not None and (early := request_phase(probe, io, recorder.sink(io.headers))) is not None:
                     return early

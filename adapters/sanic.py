@@ -27,7 +27,7 @@ from sanic.server.async_server import AsyncioServer
 
 from ..harness import free_socket, inprocess_transport
 from ..outcomes import HarnessError
-from ..reference.probes import Recorder, RequestIO, echo_body, handler_phase, request_phase, response_phase
+from ..reference.probes import Recorder, RequestIO, echo_body, handler_phase, reads_body, request_phase, response_phase
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
@@ -140,9 +140,10 @@ def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[...,
     async def handle(request: Request, **params: str) -> HTTPResponse:
         io = SanicIO(request)
         await handler_phase(handler, io, recorder.sink(request.headers))
+        body = echo_body(params, io.context(), request.body if handler.read_body else None)
         if handler.stream:
-            return await stream(request, handler, echo_body(params, io.context()))
-        response = raw(echo_body(params, io.context()), status=handler.status, content_type="application/json")
+            return await stream(request, handler, body)
+        response = raw(body, status=handler.status, content_type="application/json")
         for name, value in handler.headers:
             response.headers.add(name, value)
         return response
@@ -165,10 +166,23 @@ class SanicSubject(Framework):
     modes = ("socket", "inprocess")
     packages: tuple[str, ...] = ("sanic", "sanic-routing")
     description = "Sanic `app.register_middleware` / `Blueprint.middleware` request and response middleware"
-    known = dict.fromkeys(
-        ("error.response-phase-raises", "error.response-phase-raises-http"),
-        "Sanic logs an exception raised in response middleware and sends the response as it was (sanic#1928), instead of an error response",
-    )
+    known = {
+        **dict.fromkeys(
+            ("error.response-phase-raises", "error.response-phase-raises-http", "stream.response-phase-raises"),
+            "Sanic logs an exception raised in response middleware and sends the response as it was (sanic#1928), instead of an error response",
+        ),
+        **dict.fromkeys(
+            ("head.get-route-through-a-b-c", "head.streamed-get-route-through-a-b-c"),
+            "Sanic routes HEAD only where a route declares it: HEAD on a GET route answers 405 (RFC 9110 §9.1: general-purpose "
+            "servers MUST support GET and HEAD); Sanic Extensions adds HEAD routes for it (sanic.dev, Sanic Extensions, "
+            "HTTP methods: auto endpoints, AUTO_HEAD)",
+        ),
+        "stream.inner-layer-replaces-streamed-response": (
+            "`request.respond()` runs the response middleware and hands the handler their replacement to stream into "
+            "(sanic/request/types.py `Request.respond`: 'Final response being sent (may be different [...] because of middlewares), which can be used to manually send data'): the client gets the replacement's status and header fields with the handler's "
+            "streamed body, not the replacement's body"
+        ),
+    }
 
     def attach(self, target: Sanic | Blueprint, fn: Callable[..., Any], phase: str, priority: int) -> None:
         target.register_middleware(fn, phase) if isinstance(target, Sanic) else target.middleware(fn, phase)
@@ -177,7 +191,10 @@ class SanicSubject(Framework):
         if probe.request is not None:
 
             async def on_request(request: Request) -> HTTPResponse | None:
-                return request_phase(probe, SanicIO(request), recorder.sink(request.headers))
+                io = SanicIO(request)
+                if reads_body(probe):
+                    io.loaded = request.body  # Sanic reads a non-streaming route's body before its middleware
+                return request_phase(probe, io, recorder.sink(request.headers))
 
             self.attach(target, on_request, "request", probe.priority)
         if probe.response is not None or probe.convert is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -27,10 +27,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, handler_phase, request_phase, response_phase
+from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, halves, handler_phase, reads_body, request_phase, response_phase
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Group, Probe, Scenario
 from ..reference.scenario import Route as NeutralRoute
@@ -101,6 +101,8 @@ async def dispatch_probe(probe: Probe, recorder: Recorder, request: Request, cal
     """A probe's phases around `call_next`, as a `dispatch` function (BaseHTTPMiddleware, FastAPI)."""
     io = StarletteIO(request)
     record = recorder.sink(request.headers)
+    if reads_body(probe):
+        io.loaded = await request.body()  # BaseHTTPMiddleware replays it to the app (Starlette 0.28+)
     if probe.request is not None:
         early = request_phase(probe, io, record)
         if early is not None:
@@ -122,14 +124,25 @@ def endpoint(routes: Sequence[NeutralRoute], recorder: Recorder) -> Callable[[Re
     handlers = {r.method: r.handler for r in routes}
 
     async def handle(request: Request) -> Response:
-        handler, io = handlers[request.method], StarletteIO(request)
+        handler, io = handlers["GET" if request.method == "HEAD" and "HEAD" not in handlers else request.method], StarletteIO(request)
         await handler_phase(handler, io, recorder.sink(request.headers))
-        response = Response(echo_body(request.path_params, io.context()), status_code=handler.status, media_type="application/json")
+        body = echo_body(request.path_params, io.context(), await request.body() if handler.read_body else None)
+        response: Response
+        if handler.stream:
+            response = StreamingResponse(written(body), status_code=handler.status, media_type="application/json")
+        else:
+            response = Response(body, status_code=handler.status, media_type="application/json")
         for name, value in handler.headers:
             response.headers.append(name, value)
         return response
 
     return handle
+
+
+async def written(body: bytes) -> AsyncIterator[bytes]:
+    """A streamed body, in the two writes every adapter makes."""
+    for piece in halves(body):
+        yield piece
 
 
 def by_path(routes: Sequence[NeutralRoute]) -> dict[str, list[NeutralRoute]]:

@@ -366,7 +366,7 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
         # obs-text (RFC 9110 §5.5) goes as its latin-1 bytes: httpx encodes str values as ASCII only.
         headers = [(n, v if v.isascii() else v.encode("latin-1")) for n, v in (*call.headers, (REQUEST_ID, request_id))]
         try:
-            async with client.stream(call.method, target.base_url + call.path, headers=headers) as response:
+            async with client.stream(call.method, target.base_url + call.path, headers=headers, content=_content(call)) as response:
                 body = await _capped(response, call)
         except httpx.TimeoutException:
             raise HarnessError(f"{call} got no answer within {REQUEST_TIMEOUT:g} s (the subject hung)") from None
@@ -383,6 +383,19 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
     finally:
         if owned is not None:
             await owned.aclose()
+
+
+def _content(call: Call) -> bytes | AsyncIterator[bytes] | None:
+    """The call's body as httpx sends it: bytes with a Content-Length, pieces chunked, one per write."""
+    if isinstance(call.body, bytes):
+        return call.body or None
+    pieces = call.body
+
+    async def chunked() -> AsyncIterator[bytes]:
+        for piece in pieces:
+            yield piece
+
+    return chunked()
 
 
 async def _capped(response: httpx.Response, call: Call) -> bytes:

@@ -12,6 +12,7 @@ from typing import Any
 
 from .http import Headers, Request
 from .pipeline import Pipeline
+from .probes import halves
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -49,7 +50,6 @@ class ASGIApp:
         headers = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in response.headers]
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         if response.streamed:  # no Content-Length: the server sends it chunked, as it comes
-            half = len(payload) // 2
-            await send({"type": "http.response.body", "body": payload[:half], "more_body": True})
-            payload = payload[half:]
+            first, payload = halves(payload)
+            await send({"type": "http.response.body", "body": first, "more_body": True})
         await send({"type": "http.response.body", "body": payload})

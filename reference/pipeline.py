@@ -237,6 +237,13 @@ class Pipeline:
         self.router.add(method, path, _Target(endpoint, tuple(chain)))
 
     async def handle(self, request: Request) -> Response:
+        response = await self.dispatch(request)
+        if request.method.upper() == "HEAD":
+            # RFC 9110 §9.3.2: every layer saw GET's response; the client gets it without content.
+            response.body = b""
+        return response
+
+    async def dispatch(self, request: Request) -> Response:
         try:
             match = self.router.match(request.method, request.path)
         except Exception as routing_error:

@@ -9,6 +9,7 @@ trace is a difference in the framework, never in the probe.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -21,6 +22,7 @@ from .scenario import (
     Handler,
     Probe,
     Raise,
+    ReadBody,
     Respond,
     Rewrite,
     Scenario,
@@ -72,6 +74,25 @@ class ProbeIO(Protocol[R]):
     def respond(self, status: int, body: str) -> R: ...
     def add_header(self, response: R, name: str, value: str) -> None: ...
     def fail(self, status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception: ...
+    def body(self) -> bytes: ...
+
+
+def reads_body(probe: Probe) -> bool:
+    """Whether `probe`'s request phase reads the request body: the adapter then reads it first
+    (most frameworks read bodies asynchronously) and hands it to the phase through `io.body()`."""
+    return isinstance(probe.request, ReadBody)
+
+
+def halves(body: bytes) -> tuple[bytes, bytes]:
+    """The two writes of a streamed body (`Handler.stream`)."""
+    half = len(body) // 2
+    return body[:half], body[half:]
+
+
+def body_digest(body: bytes) -> str:
+    """What a layer or handler that read `body` echoes: its length and a SHA-256 prefix (a
+    body read twice must be the same bytes, and a 100 KB body would bloat the evidence)."""
+    return f"{len(body)} bytes, sha256 {hashlib.sha256(body).hexdigest()[:16]}"
 
 
 def request_phase(probe: Probe, io: ProbeIO[R], record: Callable[[str], None]) -> R | None:
@@ -82,6 +103,8 @@ def request_phase(probe: Probe, io: ProbeIO[R], record: Callable[[str], None]) -
         io.ctx_set(action.key, (io.header(action.from_header) or "") if action.from_header else action.value)
     elif isinstance(action, Rewrite):
         io.rewrite(action.param, TRANSFORMS[action.transform])
+    elif isinstance(action, ReadBody):
+        io.ctx_set(action.key, body_digest(io.body()))
     elif isinstance(action, Respond):
         return io.respond(action.status, action.body)
     elif isinstance(action, Raise):
@@ -114,9 +137,13 @@ def error_phase(probe: Probe, io: ProbeIO[R], record: Callable[[str], None], sta
     return io.respond(probe.convert, "")
 
 
-def echo_body(params: Mapping[str, Any], ctx: Mapping[str, Any]) -> bytes:
-    """The handler's JSON body: the route parameters and request context it saw."""
-    return json.dumps({"ctx": dict(ctx), "params": dict(params)}, sort_keys=True).encode()
+def echo_body(params: Mapping[str, Any], ctx: Mapping[str, Any], body: bytes | None = None) -> bytes:
+    """The handler's JSON body: the route parameters and request context it saw, and the
+    `body_digest` of the request body when it read it (`Handler.read_body`)."""
+    echoed: dict[str, Any] = {"ctx": dict(ctx), "params": dict(params)}
+    if body is not None:
+        echoed["body"] = body_digest(body)
+    return json.dumps(echoed, sort_keys=True).encode()
 
 
 async def handler_phase(handler: Handler, io: ProbeIO[R], record: Callable[[str], None]) -> None:
@@ -136,9 +163,16 @@ class RequestIO:
 
     def __init__(self, request: Any) -> None:
         self.request = request
+        #: The request body, read by the adapter before a phase that reads it (`reads_body`).
+        self.loaded: bytes | None = None
 
     def context(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def body(self) -> bytes:
+        if self.loaded is None:
+            raise RuntimeError("the adapter did not read the request body before a phase that reads it (see reads_body)")
+        return self.loaded
 
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name)
@@ -156,6 +190,9 @@ class RequestIO:
 class ReferenceIO(RequestIO):
     def context(self) -> dict[str, Any]:
         return self.request.ctx
+
+    def body(self) -> bytes:
+        return self.request.body
 
     def respond(self, status: int, body: str) -> Response:
         return Response(status, Headers(), body.encode())
@@ -195,7 +232,7 @@ class ProbeMiddleware(Middleware):
 def reference_endpoint(handler: Handler, recorder: Recorder) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         await handler_phase(handler, ReferenceIO(request), recorder.sink(request.headers))
-        body = echo_body(request.match_info, request.ctx)
+        body = echo_body(request.match_info, request.ctx, request.body if handler.read_body else None)
         return Response(handler.status, Headers([("content-type", "application/json"), *handler.headers]), body, streamed=handler.stream)
 
     return endpoint

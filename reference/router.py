@@ -49,15 +49,22 @@ class Router(Generic[T]):
         self._routes.append((method.upper(), compile_path(path), target))
 
     def match(self, method: str, path: str) -> Match[T]:
+        """The route for `method` and `path`; HEAD takes a GET route when no HEAD route matches
+        (RFC 9110 §9.3.2: HEAD is GET without the content)."""
         allowed: list[str] = []
+        fallback: Match[T] | None = None
         for route_method, pattern, target in self._routes:
             m = pattern.fullmatch(path)
             if m is None:
                 continue
             if route_method == method.upper():
                 return Match(target, m.groupdict())
+            if fallback is None and route_method == "GET" and method.upper() == "HEAD":
+                fallback = Match(target, m.groupdict())
             if route_method not in allowed:
                 allowed.append(route_method)
+        if fallback is not None:
+            return fallback
         if allowed:
             raise HTTPError(405, Headers([("Allow", ",".join(allowed))]))
         raise HTTPError(404)

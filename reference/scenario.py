@@ -76,7 +76,18 @@ class Rewrite:
     transform: Literal["upper", "underscore"]
 
 
-Action = Pass | SetHeader | SetContext | ExposeContext | Respond | Raise | Rewrite
+@dataclass(frozen=True)
+class ReadBody:
+    """Read the whole request body (request phase only) and store its `body_digest` in the context under `key`.
+
+    The handler reads the body again after it (`Handler.read_body`), as a signature-checking or
+    logging middleware and a form handler do: each must see every byte the client sent.
+    """
+
+    key: str = "body"
+
+
+Action = Pass | SetHeader | SetContext | ExposeContext | Respond | Raise | Rewrite | ReadBody
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,7 @@ class Handler:
     the raised HTTP error, as an inner session layer's `Set-Cookie` does. `session` makes it a
     session handler: the action runs first, then the delay and any raise, then it answers. `stream`
     sends the body as a streamed response (chunked, in two writes) instead of in one piece.
+    `read_body` makes the handler read the request body and echo its `body_digest` as `body`.
     """
 
     status: int = 200
@@ -131,6 +143,7 @@ class Handler:
     headers: tuple[tuple[str, str], ...] = ()
     session: SessionAction | None = None
     stream: bool = False
+    read_body: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,11 +185,18 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Call:
-    """One request a case sends. `headers` are extra request headers."""
+    """One request a case sends. `headers` are extra request headers; `body` is its content, sent
+    with a Content-Length when given as bytes, or chunked in these pieces when given as a tuple."""
 
     method: str
     path: str
     headers: tuple[tuple[str, str], ...] = field(default=())
+    body: bytes | tuple[bytes, ...] = b""
+
+    @property
+    def content(self) -> bytes:
+        """The whole body, however it is sent."""
+        return self.body if isinstance(self.body, bytes) else b"".join(self.body)
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"

@@ -22,7 +22,7 @@ import falcon.asgi
 
 from mwconform.adapters.asgi import ASGIApp, AsgiSubject
 from mwconform.adapters.base import CAPABILITIES
-from mwconform.reference.probes import Recorder, echo_body, handler_phase, request_phase, response_phase
+from mwconform.reference.probes import Recorder, echo_body, handler_phase, reads_body, request_phase, response_phase
 from mwconform.reference.router import PATH_PARAM
 from mwconform.reference.scenario import Probe, Scenario
 
@@ -32,6 +32,10 @@ class FalconIO:
 
     def __init__(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         self.req, self.resp = req, resp
+        self.loaded = b""  # the request body, when a component read it first
+
+    def body(self) -> bytes:
+        return self.loaded
 
     def context(self) -> dict[str, Any]:
         if not hasattr(self.req.context, "mwc"):
@@ -70,7 +74,10 @@ class ProbeComponent:
 
     async def process_request(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         if self.probe.request is not None:
-            request_phase(self.probe, FalconIO(req, resp), self.recorder.sink(req.headers))
+            io = FalconIO(req, resp)
+            if reads_body(self.probe):
+                io.loaded = await req.stream.read()
+            request_phase(self.probe, io, self.recorder.sink(req.headers))
 
     async def process_response(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, resource: object, req_succeeded: bool) -> None:
         if self.probe.response is not None:
@@ -84,11 +91,23 @@ class FalconComponents(AsgiSubject):
     capabilities = frozenset(CAPABILITIES) - {"priority", "response-replace", "error-conversion", "rewrite-params", "route-local"}
     packages = ("falcon",)
     description = "Falcon ASGI middleware components (`process_request` / `process_response`), through AsgiSubject"
-    known = dict.fromkeys(
-        ("error.response-phase-raises", "error.response-phase-raises-http"),
-        "Falcon renders the error raised in process_response into the same resp, so the headers the "
-        "inner components already set on the response being replaced (C's x-mw) reach the client",
-    )
+    known = {
+        **dict.fromkeys(
+            ("error.response-phase-raises", "error.response-phase-raises-http"),
+            "Falcon renders the error raised in process_response into the same resp, so the headers the "
+            "inner components already set on the response being replaced (C's x-mw) reach the client",
+        ),
+        **dict.fromkeys(
+            ("head.get-route-through-a-b-c", "head.streamed-get-route-through-a-b-c"),
+            "Falcon routes HEAD to a resource's on_head responder only: a resource with on_get alone answers 405 (RFC 9110 §9.1)",
+        ),
+        **dict.fromkeys(
+            ("body.form-read-by-a-then-by-handler", "body.chunked-read-by-a-and-c-then-by-handler"),
+            "Falcon's ASGI req.stream is read once (falcon.asgi.BoundedStream: 'If the request body is empty or has already "
+            "been consumed, the iteration will immediately stop'): a component that reads it leaves the responder no body "
+            "unless it keeps the bytes itself (get_media() caches parsed media only)",
+        ),
+    }
 
     def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
         app = falcon.asgi.App(middleware=[ProbeComponent(p, recorder) for p in scenario.chain])
@@ -105,7 +124,8 @@ def responder(handler: Any, recorder: Recorder) -> Callable[..., Any]:
     async def respond(self: object, req: falcon.asgi.Request, resp: falcon.asgi.Response, **params: str) -> None:
         io = FalconIO(req, resp)
         await handler_phase(handler, io, recorder.sink(req.headers))
-        resp.status, resp.data, resp.content_type = handler.status, echo_body(params, io.context()), falcon.MEDIA_JSON
+        body = echo_body(params, io.context(), await req.stream.read() if handler.read_body else None)
+        resp.status, resp.data, resp.content_type = handler.status, body, falcon.MEDIA_JSON
         for name, value in handler.headers:
             resp.append_header(name, value)
 

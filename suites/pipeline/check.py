@@ -42,7 +42,7 @@ async def predict(scenario: Scenario, profile: str, calls: tuple[Call, ...]) -> 
 
     async def one(index: int, call: Call) -> Exchange:
         request_id = f"r{index}"
-        response = await app.handle(Request(call.method, call.path, Headers([*call.headers, (REQUEST_ID, request_id)])))
+        response = await app.handle(Request(call.method, call.path, Headers([*call.headers, (REQUEST_ID, request_id)]), body=call.content))
         return Exchange(call, response.status, response.headers, response.body, recorder.pop(request_id))
 
     return list(await asyncio.gather(*(one(i, c) for i, c in enumerate(calls))))

@@ -4,17 +4,19 @@ its own, so it is no area of its own: FRAMEWORK_MUTANTS)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.middleware import Middleware
 from starlette.middleware.base import RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 
-from mwconform.adapters.asgi import ASGIApp, Receive, Scope, Send
+from mwconform.adapters.asgi import ASGIApp, Message, Receive, Scope, Send
 from mwconform.adapters.asgi_probe import ProbeASGI
 from mwconform.adapters.base import Subject
 from mwconform.adapters.starlette import ProbeDispatch, StarletteBaseHTTP, StarletteSubject, http_error
-from mwconform.reference.probes import Recorder
+from mwconform.reference.probes import Recorder, reads_body
 from mwconform.reference.scenario import Group, Probe, Scenario
 
 
@@ -69,4 +71,78 @@ class StarletteSwallowsInnerException(StarletteBaseHTTP):
         return Middleware(SwallowingDispatch, probe=probe, recorder=recorder)
 
 
-FRAMEWORK_MUTANTS: list[type[Subject]] = [StarletteChainByPathPrefix, StarletteSwallowsInnerException]
+class FirstResponseChunkOnly:
+    """Sits under a pure ASGI layer and passes it only the first `http.response.body` message, as
+    the last one (a middleware that ignores `more_body`): a streamed body loses its tail."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        bodies = 0
+
+        async def first_only(message: Message) -> None:
+            nonlocal bodies
+            if message["type"] == "http.response.body":
+                bodies += 1
+                if bodies > 1:
+                    return
+                message = {**message, "more_body": False}
+            await send(message)
+
+        await self.app(scope, receive, first_only)
+
+
+class EmptyBodyAfterRead:
+    """Under a layer that read the request body: the app gets an empty body in its place (a
+    middleware that consumes `receive` and passes the app a fresh, empty one)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def empty() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        await self.app(scope, empty, send)
+
+
+class FirstRequestChunkOnly(EmptyBodyAfterRead):
+    """Under a layer that read the request body: the app gets only its first `http.request`
+    message, marked as the last (a replay that ignores `more_body`): chunked uploads lose their tail."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def first_only() -> Message:
+            return {**await receive(), "more_body": False}
+
+        await self.app(scope, first_only, send)
+
+
+def probe_over(inner: Callable[[ASGIApp], ASGIApp], only_reading: bool = False) -> type[ProbeASGI]:
+    """A probe layer whose inner app is wrapped in `inner` (for every probe, or only probes that read the body)."""
+
+    class Broken(ProbeASGI):
+        def __init__(self, app: ASGIApp, probe: Probe, recorder: Recorder) -> None:
+            super().__init__(inner(app) if reads_body(probe) or not only_reading else app, probe, recorder, http_error)
+
+    return Broken
+
+
+def broken_layers(bug: type, only_reading: bool = False) -> type[Subject]:
+    """A `starlette/asgi` subject `mutant/Starlette<Bug>` whose pure ASGI layers carry `bug`."""
+    layer = probe_over(bug, only_reading)
+
+    def middleware(self: StarletteSubject, probe: Probe, recorder: Recorder) -> Middleware:
+        return Middleware(layer, probe=probe, recorder=recorder)
+
+    attrs = {"name": f"mutant/Starlette{bug.__name__}", "description": bug.__doc__, "middleware": middleware, "__module__": __name__}
+    return type(f"Starlette{bug.__name__}", (StarletteSubject,), attrs)
+
+
+FRAMEWORK_MUTANTS: list[type[Subject]] = [
+    StarletteChainByPathPrefix,
+    StarletteSwallowsInnerException,
+    broken_layers(FirstResponseChunkOnly),
+    broken_layers(EmptyBodyAfterRead, only_reading=True),
+    broken_layers(FirstRequestChunkOnly, only_reading=True),
+]

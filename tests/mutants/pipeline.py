@@ -12,8 +12,9 @@ from functools import partial
 
 from mwconform.adapters.base import Subject
 from mwconform.adapters.reference import ReferenceSubject
-from mwconform.reference.http import HTTPError, Request, Response, error_response
+from mwconform.reference.http import Headers, HTTPError, Request, Response, error_response
 from mwconform.reference.pipeline import Endpoint, Hooks, Middleware, Onion, Pipeline, _Target
+from mwconform.reference.router import Match, Router
 from tests.mutants.asgi_frameworks import FRAMEWORK_MUTANTS
 
 
@@ -109,6 +110,44 @@ class ResponseRaiseSwallowed(ShortCircuitCallsHandler):
             return await mw.on_response(request, response) or response
         except Exception:
             return response
+
+
+class StreamedSkipsResponsePhases(Onion):
+    """Response phases are skipped for a streamed response, taken as already sent."""
+
+    def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
+        return super().layer(_SkipsStreamed(mw), inner)
+
+
+class _SkipsStreamed(Middleware):
+    def __init__(self, mw: Middleware) -> None:
+        self.mw, self.name, self.priority = mw, mw.name, mw.priority
+
+    async def on_request(self, request: Request) -> Response | None:
+        return await self.mw.on_request(request)
+
+    async def on_response(self, request: Request, response: Response) -> Response | None:
+        return None if response.streamed else await self.mw.on_response(request, response)
+
+    async def on_error(self, request: Request, error: Exception) -> Response | None:
+        return await self.mw.on_error(request, error)
+
+
+class StreamedRaiseSwallowed(Onion):
+    """An exception in a response phase is swallowed for a streamed response, its headers taken as already sent."""
+
+    def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
+        return super().layer(_SwallowsOnStreamed(mw), inner)
+
+
+class _SwallowsOnStreamed(_SkipsStreamed):
+    async def on_response(self, request: Request, response: Response) -> Response | None:
+        try:
+            return await self.mw.on_response(request, response)
+        except Exception:
+            if response.streamed:
+                return None
+            raise
 
 
 class ErrorsBecome500(Onion):
@@ -211,6 +250,37 @@ class LocalChainOutsideGlobal(Pipeline):
         return [*(target.chain if target else ()), *self.middleware]
 
 
+class HeadBypassesChain(Pipeline):
+    """HEAD is answered straight from the GET route's handler, without the chain (a router shortcut)."""
+
+    async def handle(self, request: Request) -> Response:
+        if request.method != "HEAD":
+            return await super().handle(request)
+        try:
+            match = self.router.match(request.method, request.path)
+        except HTTPError as exc:
+            return error_response(exc)
+        response = await match.target.endpoint(request)
+        response.body = b""
+        return response
+
+
+class _DeclaredMethodsOnly(Router[_Target]):
+    def match(self, method: str, path: str) -> Match[_Target]:
+        found = super().match(method, path)
+        if method.upper() == "HEAD" and not any(m == "HEAD" and p.fullmatch(path) for m, p, _ in self._routes):
+            raise HTTPError(405, Headers([("Allow", "GET")]))
+        return found
+
+
+class HeadNotRouted(Pipeline):
+    """HEAD reaches only routes declared for HEAD: a GET route answers 405 (RFC 9110 §9.1)."""
+
+    def __init__(self, profile: str | Onion | Hooks = "onion", middleware: Sequence[Middleware] = ()) -> None:
+        super().__init__(profile, middleware)
+        self.router = _DeclaredMethodsOnly()
+
+
 class GlobalSkippedOn404(Pipeline):
     """Unmatched routes answer 404 before any middleware runs."""
 
@@ -297,6 +367,10 @@ MUTANTS: list[type[Subject]] = [
     mutant(NoAllowOn405, "onion"),
     mutant(SharedContext, "onion"),
     mutant(RewriteLost, "onion"),
+    mutant(StreamedSkipsResponsePhases, "onion"),
+    mutant(StreamedRaiseSwallowed, "onion"),
+    mutant(HeadBypassesChain, "hooks"),
+    mutant(HeadNotRouted, "onion"),
     *FRAMEWORK_MUTANTS,  # on real Starlette
 ]
 globals().update({m.__name__: m for m in MUTANTS})
