@@ -22,7 +22,7 @@ ADAPTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     # Its own adapter and environment: an importable sanic-ext changes every Sanic app and Sanic-Cors.
     "sanic-ext": ("sanic-ext", ("mwconform.adapters.cors_sanic_ext",)),
     # ASGI frameworks, all served by adapters/asgi.py (a user's own ASGI app: subclass AsgiSubject).
-    "starlette": ("starlette", ("mwconform.adapters.starlette",)),
+    "starlette": ("starlette", ("mwconform.adapters.starlette", "mwconform.adapters.cors_starlette", "mwconform.adapters.session_starlette")),
     "fastapi": ("fastapi", ("mwconform.adapters.fastapi",)),
     "litestar": ("litestar", ("mwconform.adapters.litestar",)),
 }
