@@ -1,4 +1,4 @@
-"""The Starlette feature subjects (CORS, sessions, JWT) grade as declared in both serving modes: the
+"""The Starlette and FastAPI feature subjects (CORS, sessions, JWT) grade as declared in both serving modes: the
 same verdict on every case, no `fail` and no `error` (each deviation is `known`), and every `known`
 entry exercised, so an upgrade that fixes or adds a deviation shows up here. The CORS subject is
 also in test_cors_subjects.py and the browser agreement test."""
@@ -13,6 +13,7 @@ from tests.test_session_selftest import redis_url  # noqa: F401  (the fixture: o
 SUITES = {
     "cors": ["starlette/cors"],
     "session": ["starlette/session", "starlette/starsessions-cookie", "starlette/starsessions-redis"],
+    "jwt": ["fastapi/fastapi-users-jwt"],
 }
 
 
