@@ -23,7 +23,7 @@ ADAPTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "sanic-ext": ("sanic-ext", ("mwconform.adapters.cors_sanic_ext",)),
     # ASGI frameworks, all served by adapters/asgi.py (a user's own ASGI app: subclass AsgiSubject).
     "starlette": ("starlette", ("mwconform.adapters.starlette", "mwconform.adapters.cors_starlette", "mwconform.adapters.session_starlette")),
-    "fastapi": ("fastapi", ("mwconform.adapters.fastapi", "mwconform.adapters.jwt_fastapi")),
+    "fastapi": ("fastapi", ("mwconform.adapters.fastapi", "mwconform.adapters.cors_fastapi", "mwconform.adapters.jwt_fastapi")),
     "litestar": ("litestar", ("mwconform.adapters.litestar",)),
 }
 

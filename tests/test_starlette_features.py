@@ -11,7 +11,7 @@ from tests.selftest import run_suite
 from tests.test_session_selftest import redis_url  # noqa: F401  (the fixture: one private redis-server)
 
 SUITES = {
-    "cors": ["starlette/cors"],
+    "cors": ["starlette/cors", "fastapi/cors"],
     "session": ["starlette/session", "starlette/starsessions-cookie", "starlette/starsessions-redis"],
     "jwt": ["fastapi/fastapi-users-jwt"],
 }
