@@ -9,6 +9,7 @@ but really a 500" of starlette#1116 and fastapi#775.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.middleware import Middleware
@@ -27,10 +28,10 @@ def subdomain_regex(apex: str) -> str:
     return f"{re.escape(parts.scheme)}://[^/:@]+\\.{re.escape(parts.hostname or '')}{re.escape(port)}"
 
 
-def cors_options(policy: CorsPolicy) -> dict[str, object]:
+def cors_options(policy: CorsPolicy) -> dict[str, Any]:
     """`CORSMiddleware` keyword arguments for `policy` (its own default where the policy says nothing)."""
     regexes = [r for r in (policy.origin_regex, policy.subdomains_of and subdomain_regex(policy.subdomains_of)) if r]
-    options: dict[str, object] = {
+    options: dict[str, Any] = {
         "allow_origins": policy.origins,
         "allow_origin_regex": "|".join(f"(?:{r})" for r in regexes) or None,
         "allow_methods": policy.methods,
