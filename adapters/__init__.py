@@ -22,8 +22,8 @@ ADAPTERS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     # Its own adapter and environment: an importable sanic-ext changes every Sanic app and Sanic-Cors.
     "sanic-ext": ("sanic-ext", ("mwconform.adapters.cors_sanic_ext",)),
     # ASGI frameworks, all served by adapters/asgi.py (a user's own ASGI app: subclass AsgiSubject).
-    "starlette": ("starlette", ("mwconform.adapters.starlette",)),
-    "fastapi": ("fastapi", ("mwconform.adapters.fastapi",)),
+    "starlette": ("starlette", ("mwconform.adapters.starlette", "mwconform.adapters.cors_starlette", "mwconform.adapters.session_starlette")),
+    "fastapi": ("fastapi", ("mwconform.adapters.fastapi", "mwconform.adapters.cors_fastapi", "mwconform.adapters.jwt_fastapi")),
     "litestar": ("litestar", ("mwconform.adapters.litestar", "mwconform.adapters.cors_litestar", "mwconform.adapters.jwt_litestar", "mwconform.adapters.session_litestar")),
 }
 

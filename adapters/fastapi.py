@@ -52,20 +52,22 @@ class FastAPIHttpMiddleware(StarletteSubject):
 
         app.middleware("http")(dispatch)
 
-    def add_routes(self, router: FastAPI | APIRouter, routes: Sequence[NeutralRoute], recorder: Recorder) -> None:
+    def add_routes(self, router: FastAPI | APIRouter, routes: Sequence[NeutralRoute], recorder: Recorder, plug: Plug, prefix: str = "") -> None:
         for path, same_path in by_path(routes).items():
-            router.add_api_route(starlette_path(path), endpoint(same_path, recorder), methods=[r.method for r in same_path])
+            handle = self.guard(plug, endpoint(same_path, recorder, plug), prefix + path)
+            router.add_api_route(starlette_path(path), handle, methods=[r.method for r in same_path])
 
-    def add_group(self, app: FastAPI, group: Group, recorder: Recorder) -> None:
+    def add_group(self, app: FastAPI, group: Group, recorder: Recorder, plug: Plug) -> None:
         raise NotApplicable("FastAPI has no router-level middleware (fastapi#1174)")
 
-    def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
+    def build_plugged(self, scenario: Scenario, recorder: Recorder, plug: Plug) -> ASGIApp:
         app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-        self.add_routes(app, scenario.routes, recorder)
+        self.add_routes(app, scenario.routes, recorder, plug)
         for group in scenario.groups:
-            self.add_group(app, group, recorder)
+            self.add_group(app, group, recorder, plug)
         for probe in reversed(scenario.chain):
             self.declare(app, probe, recorder)
+        self.plug_in(app, plug)
         return app
 
 
@@ -83,9 +85,9 @@ class FastAPIDependencies(FastAPIHttpMiddleware):
     def declare(self, app: FastAPI, probe: Probe, recorder: Recorder) -> None:
         app.add_middleware(ProbeASGI, probe=probe, recorder=recorder, fail=http_error)
 
-    def add_group(self, app: FastAPI, group: Group, recorder: Recorder) -> None:
+    def add_group(self, app: FastAPI, group: Group, recorder: Recorder, plug: Plug) -> None:
         router = APIRouter(prefix=group.prefix, dependencies=[Depends(dependency(p, recorder)) for p in group.chain])
-        self.add_routes(router, group.routes, recorder)
+        self.add_routes(router, group.routes, recorder, plug, group.prefix)
         app.include_router(router)
 
     @asynccontextmanager

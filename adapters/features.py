@@ -23,6 +23,9 @@ Per feature (the policies are in `mwconform.reference.cors`, `.jwt`, `.session`)
   request through, so the suite sees whom it authenticated. Optionally `token_claims(claims)`
   returns the claims to put in every token the suite mints (a `jti` your layer has issued, a user
   id it looks up); raise NotApplicable from it where your library cannot take such a token.
+  On Starlette and FastAPI the request is a Starlette `Request`; a pure ASGI middleware, which has
+  only the scope, calls `accepted(Request(scope), claims)` (the claims land in the scope's request
+  state, which the handler's `Request` shares).
 - `SessionSubject`: `layer(SessionPolicy)`, and `session(request)` returning the request's session
   as a mutable mapping. `rotate(request)` (login: a fresh id; default: empty the mapping) and
   `logout(request)` (default: empty the mapping) are optional.

@@ -12,6 +12,15 @@ by the ASGI layer (`asgi.py`) in-process or on uvicorn.
   chain is added innermost first; route-local chains as `Route(path, middleware=[...])`.
 
 To grade your own Starlette middleware, subclass one and override `middleware()`.
+
+As the `starlette` framework of feature subjects (`adapters/features.py`) it puts the plug where a
+Starlette user puts middleware: a native layer is a `starlette.middleware.Middleware` (or an ASGI
+middleware factory, `layer(app) -> app`), placed outermost in the user middleware list, so
+Starlette's own `ServerErrorMiddleware` stays outside it as in every real app; a `Setup` runs on
+the app (its `add_middleware` calls land outermost too), a `Guard` wraps each endpoint, a
+`Finish` runs on the finished app, and session handlers reach the request's session through the
+plug. `accepted(request, claims)` takes a Starlette `Request`; a pure ASGI middleware, which has
+only the scope, reports with `accepted(Request(scope), claims)`.
 """
 
 from __future__ import annotations
@@ -32,11 +41,12 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, halves, handler_phase, reads_body, request_phase, response_phase
 from ..reference.router import PATH_PARAM
-from ..reference.scenario import Group, Probe, Scenario
+from ..reference.scenario import Group, Handler, Probe, Scenario
 from ..reference.scenario import Route as NeutralRoute
 from .asgi import ASGIApp, AsgiSubject
 from .asgi_probe import ProbeASGI, scope_context
-from .base import CAPABILITIES
+from .base import CAPABILITIES, ContractError, Finish, Guard, Plug, Setup, describe, flatten, register_context
+from .session import session_api
 
 
 def http_error(status: int | None, headers: tuple[tuple[str, str], ...] = ()) -> Exception:
@@ -86,6 +96,9 @@ class StarletteIO(RequestIO):
         return http_error(status, headers)
 
 
+register_context(Request, lambda request: scope_context(request.scope))
+
+
 class ProbeDispatch(BaseHTTPMiddleware):
     """One probe as a `BaseHTTPMiddleware`."""
 
@@ -119,12 +132,16 @@ async def dispatch_probe(probe: Probe, recorder: Recorder, request: Request, cal
     return response_phase(probe, io, record, response, response.status_code) or response
 
 
-def endpoint(routes: Sequence[NeutralRoute], recorder: Recorder) -> Callable[[Request], Any]:
-    """One endpoint for every method routed on a path (so a 405's Allow names them all)."""
+def endpoint(routes: Sequence[NeutralRoute], recorder: Recorder, plug: Plug) -> Callable[[Request], Any]:
+    """One endpoint for every method routed on a path (so a 405's Allow names them all); session
+    handlers reach the request's session through the plug's session binding."""
     handlers = {r.method: r.handler for r in routes}
+    session_of = session_api(plug) if any(h.session is not None for h in handlers.values()) else None
 
     async def handle(request: Request) -> Response:
         handler, io = handlers["GET" if request.method == "HEAD" and "HEAD" not in handlers else request.method], StarletteIO(request)
+        if handler.session is not None and session_of is not None:
+            return await session_response(handler, io, session_of(request), recorder)
         await handler_phase(handler, io, recorder.sink(request.headers))
         body = echo_body(request.path_params, io.context(), await request.body() if handler.read_body else None)
         response: Response
@@ -143,6 +160,17 @@ async def written(body: bytes) -> AsyncIterator[bytes]:
     """A streamed body, in the two writes every adapter makes."""
     for piece in halves(body):
         yield piece
+
+
+async def session_response(handler: Handler, io: StarletteIO, api: Any, recorder: Recorder) -> Response:
+    """A session handler: its action on the plug's session, then the usual handler phase, then the session."""
+    from ..reference.session_ops import apply, render
+
+    assert handler.session is not None
+    session = await apply(handler.session, api, io.header)
+    await handler_phase(handler, io, recorder.sink(io.request.headers))
+    content_type, body = render(handler.session, session)
+    return Response(body, status_code=handler.status, media_type=content_type)
 
 
 def by_path(routes: Sequence[NeutralRoute]) -> dict[str, list[NeutralRoute]]:
@@ -172,19 +200,49 @@ class StarletteSubject(AsgiSubject):
     def middleware(self, probe: Probe, recorder: Recorder) -> Middleware:
         return Middleware(ProbeASGI, probe=probe, recorder=recorder, fail=http_error)
 
-    def routes(self, routes: Sequence[NeutralRoute], recorder: Recorder, chain: Sequence[Middleware] | None = None) -> list[BaseRoute]:
-        return [Route(starlette_path(p), endpoint(rs, recorder), methods=[r.method for r in rs], middleware=chain) for p, rs in by_path(routes).items()]
+    def routes(self, routes: Sequence[NeutralRoute], recorder: Recorder, plug: Plug, chain: Sequence[Middleware] | None = None, prefix: str = "") -> list[BaseRoute]:
+        return [
+            Route(starlette_path(p), self.guard(plug, endpoint(rs, recorder, plug), prefix + p), methods=[r.method for r in rs], middleware=chain)
+            for p, rs in by_path(routes).items()
+        ]
 
-    def group(self, group: Group, recorder: Recorder) -> BaseRoute:
+    def group(self, group: Group, recorder: Recorder, plug: Plug) -> BaseRoute:
         chain = [self.middleware(p, recorder) for p in group.chain]
-        return Mount(group.prefix, routes=self.routes(group.routes, recorder), middleware=chain)
+        return Mount(group.prefix, routes=self.routes(group.routes, recorder, plug, prefix=group.prefix), middleware=chain)
 
     def application(self, routes: list[BaseRoute], chain: list[Middleware]) -> Starlette:
         return Starlette(routes=routes, middleware=chain)
 
     def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
-        routes = self.routes(scenario.routes, recorder) + [self.group(g, recorder) for g in scenario.groups]
-        return self.application(routes, [self.middleware(p, recorder) for p in scenario.chain])
+        return self.build_plugged(scenario, recorder, Plug())
+
+    def build_plugged(self, scenario: Scenario, recorder: Recorder, plug: Plug) -> ASGIApp:
+        routes = self.routes(scenario.routes, recorder, plug) + [self.group(g, recorder, plug) for g in scenario.groups]
+        app = self.application(routes, [self.middleware(p, recorder) for p in scenario.chain])
+        self.plug_in(app, plug)
+        return app
+
+    def plug_in(self, app: Starlette, plug: Plug) -> None:
+        """The plug's Setup and native layers, outermost in the user middleware, the first one outermost.
+
+        Each goes in with `add_middleware` (which inserts at the front of the user middleware), last
+        layer first, once the scenario's own chain is declared; a Setup runs at its place in that
+        order, so its own `add_middleware` calls land where its position says. `ServerErrorMiddleware`
+        stays outside them all, as it does in every Starlette app.
+        """
+        for layer in reversed(flatten(plug.layers)):
+            if isinstance(layer, Setup):
+                layer.install(app)
+            elif isinstance(layer, Middleware):
+                app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
+            elif callable(layer) and not isinstance(layer, (Finish, Guard)):
+                app.add_middleware(layer)  # an ASGI middleware factory: Starlette calls layer(app)
+            elif not isinstance(layer, (Finish, Guard)):
+                raise ContractError(
+                    f"{self.name} takes a starlette.middleware.Middleware or an ASGI middleware factory layer(app) -> app, "
+                    f"a Setup, Finish or Guard (got {describe(layer)})"
+                )
+        self.finish(app, plug)
 
 
 class StarletteBaseHTTP(StarletteSubject):
@@ -200,9 +258,9 @@ class StarletteAddMiddleware(StarletteSubject):
     description = "Starlette pure ASGI middleware declared with `app.add_middleware` (last added outermost); route-local chains as `Route(..., middleware=)`"
     known = {}
 
-    def group(self, group: Group, recorder: Recorder) -> BaseRoute:
+    def group(self, group: Group, recorder: Recorder, plug: Plug) -> BaseRoute:
         chain = [self.middleware(p, recorder) for p in group.chain]
-        return Mount(group.prefix, routes=self.routes(group.routes, recorder, chain))
+        return Mount(group.prefix, routes=self.routes(group.routes, recorder, plug, chain, group.prefix))
 
     def application(self, routes: list[BaseRoute], chain: list[Middleware]) -> Starlette:
         app = Starlette(routes=routes)

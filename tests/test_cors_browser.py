@@ -45,7 +45,7 @@ from mwconform.suites.cors.fetch import cors_check, exposed, preflight_check
 from tests.chromium import ARGS, CHROMIUM, MISSING
 
 T = TypeVar("T")
-SUBJECTS = ["reference/cors", "aiohttp/reference-cors", "sanic/reference-cors", "aiohttp/aiohttp-cors", "aiohttp/handwritten", "sanic/sanic-cors", "litestar/cors"]
+SUBJECTS = ["reference/cors", "aiohttp/reference-cors", "sanic/reference-cors", "aiohttp/aiohttp-cors", "aiohttp/handwritten", "sanic/sanic-cors", "starlette/cors", "fastapi/cors", "litestar/cors"]
 # sanic-ext lives in an environment of its own (`tox -e browser-sanic-ext`), where Sanic-Cors is
 # graded as sanic-ext/sanic-cors and sanic/sanic-cors answers n/a.
 if importlib.util.find_spec("sanic_ext") is not None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.selftest import run_suite
 
-SUBJECTS = ["aiohttp/reference-cors", "sanic/reference-cors", "aiohttp/aiohttp-cors", "aiohttp/handwritten", "sanic/sanic-cors", "litestar/cors"]
+SUBJECTS = ["aiohttp/reference-cors", "sanic/reference-cors", "aiohttp/aiohttp-cors", "aiohttp/handwritten", "sanic/sanic-cors", "starlette/cors", "fastapi/cors", "litestar/cors"]
 #: Errors the blame rules give a bundled package (SPEC §0 rule 3: a dropped connection outside the
 #: hostile-input cases is an error, not a verdict).
 CRASHES = {
