@@ -17,7 +17,7 @@ def test_in_process_and_socket_modes_give_the_same_verdict_and_trace_on_every_ca
         return {(c["subject"], c["id"]): (c["outcome"], [e["trace"] for e in c.get("exchanges", [])]) for c in results["cases"]}
 
     a, b = verdicts(socket), verdicts(inprocess)
-    assert a.keys() == b.keys() and len(a) == 4 * 32
+    assert a.keys() == b.keys() and len(a) == 4 * 41
     assert {k: v for k, v in a.items() if b[k] != v} == {}
 
 

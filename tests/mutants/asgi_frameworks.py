@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 
 from mwconform.adapters.asgi import ASGIApp, Message, Receive, Scope, Send
 from mwconform.adapters.asgi_probe import ProbeASGI
-from mwconform.adapters.base import Subject
+from mwconform.adapters.base import Plug, Subject
 from mwconform.adapters.starlette import ProbeDispatch, StarletteBaseHTTP, StarletteSubject, http_error
 from mwconform.reference.probes import Recorder, reads_body
 from mwconform.reference.scenario import Group, Probe, Scenario
@@ -38,11 +38,11 @@ class StarletteChainByPathPrefix(StarletteSubject):
     description = PathPrefixChain.__doc__
     known = {}
 
-    def group(self, group: Group, recorder: Recorder) -> BaseRoute:
-        return Mount(group.prefix, routes=self.routes(group.routes, recorder))
+    def group(self, group: Group, recorder: Recorder, plug: Plug) -> BaseRoute:
+        return Mount(group.prefix, routes=self.routes(group.routes, recorder, plug, prefix=group.prefix))
 
-    def build(self, scenario: Scenario, recorder: Recorder) -> ASGIApp:
-        app = super().build(scenario, recorder)
+    def build_plugged(self, scenario: Scenario, recorder: Recorder, plug: Plug) -> ASGIApp:
+        app = super().build_plugged(scenario, recorder, plug)
         for group in scenario.groups:
             for probe in reversed(group.chain):
                 app.add_middleware(PathPrefixChain, prefix=group.prefix, probe=probe, recorder=recorder)  # type: ignore[attr-defined]
