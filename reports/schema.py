@@ -7,8 +7,14 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
+
+
+@cache
+def _fast() -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for(schema())
 
 
 @cache
@@ -27,7 +33,9 @@ def problem(document: Any) -> str | None:
     version = document.get("schema") if isinstance(document, dict) else None
     if version in OLDER:
         return f"it is a {version} file ({OLDER[version]})"
-    error = best_match(Draft202012Validator(schema()).iter_errors(document))
+    # jsonschema-rs decides validity ~100x faster than jsonschema (a 50,000-case file in about a
+    # second instead of minutes); jsonschema's best_match names the spot when there is one.
+    error = None if _fast().is_valid(document) else best_match(Draft202012Validator(schema()).iter_errors(document))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         return f"at {where}: {error.message[:200]}"
