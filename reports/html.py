@@ -16,6 +16,7 @@ Everything is local: nothing is fetched from the network, and it works from file
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from http import HTTPStatus
@@ -70,8 +71,8 @@ def build(paths: list[Path], out: Path, summary_to: Path | None = None) -> Path:
         # Each page is written as soon as it is rendered: no rendered page is held.
         entries = [(v, diff.compare(v.get("expected"), v.get("observed"), v.get("exchanges"), v.get("differences")), report.reproduce(v)) for v in cp.verdicts]
         requirements = sorted({rid for v in cp.verdicts for rid in v.requirements})
-        html = case_template.render(report=report, root="../../", page=cp, area_slug=report.area_slugs[cp.area], entries=entries, requirements=requirements)
-        (out / cp.file).write_text(html, encoding="utf-8")
+        rendered = case_template.render(report=report, root="../../", page=cp, area_slug=report.area_slugs[cp.area], entries=entries, requirements=requirements)
+        (out / cp.file).write_text(rendered, encoding="utf-8")
     page(
         "portability.html.j2",
         "portability.html",
@@ -96,11 +97,22 @@ def _environment() -> Environment:
     env.filters["http_response"] = _http_response
     env.filters["brief"] = diff.text
     env.filters["wbr"] = _breakable
+    env.filters["spans"] = _spans
     env.globals["OUTCOMES"] = OUTCOMES
     env.globals["severity"] = by_severity
     env.globals["STATUS_TEXT"] = STATUS_TEXT
     env.globals["GLANCE"] = GLANCE
     return env
+
+
+_MARKS = {"del": "<del>{}</del>", "ins": "<ins>{}</ins>", "": "{}"}
+
+
+def _spans(parts: list[diff.Span]) -> Markup:
+    """Spans as text, the deleted ones struck and the inserted ones marked. A filter rather than a
+    macro, and one Markup per call rather than one per span: a case page renders a dozen per
+    verdict, and in a 50,000-verdict report these calls were the largest part of the build."""
+    return Markup(" ".join(_MARKS[mark].format(html.escape(text)) for text, mark in parts))
 
 
 def _breakable(name: str) -> Markup:

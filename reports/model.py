@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 import shlex
+from collections import Counter
 from functools import cached_property
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,15 +278,16 @@ class Report:
             page.last = self.case_file(page.subject, page.area, page.n + 1) not in pages
         return list(pages.values())
 
-    def others(self, v: Verdict, most: int = 12) -> tuple[list[Verdict], dict[str, int]]:
-        """The case's verdicts on other subjects: up to `most` of them, those that end otherwise
-        first, and how many more there are per outcome (1,000 subjects must not make every page list 1,000)."""
+    def others(self, v: Verdict, most: int = 6) -> tuple[list[Verdict], dict[str, int]]:
+        """The case's verdicts on other subjects: all of them when there are at most `most`, else
+        up to `most` of those that end otherwise; and how many more there are per outcome (with
+        1,000 subjects, listing every one on every verdict made the site gigabytes)."""
         rest = [o for name, o in self.rows[v.key].cells.items() if name != v.subject]
-        rest.sort(key=lambda o: o.outcome == v.outcome)
-        more: dict[str, int] = {}
-        for o in rest[most:]:
-            more[o.outcome] = more.get(o.outcome, 0) + 1
-        return rest[:most], more
+        if len(rest) <= most:
+            return rest, {}
+        shown = [o for o in rest if o.outcome != v.outcome][:most]
+        listed = {o.subject for o in shown}
+        return shown, dict(Counter(o.outcome for o in rest if o.subject not in listed))
 
     @cached_property
     def _by_subject(self) -> dict[str, list[Verdict]]:
