@@ -221,3 +221,20 @@ def test_several_runs_of_one_subject_get_a_page_of_verdicts_run_by_run(site: Sit
     assert page.count("<tr data-case=") == 1 and f'data-case="pipeline/{flipped["id"]}"' in page
     assert "planted: differs under the old version" in page
     assert 'id="runs-link"' in (tmp_path / "out" / "subjects" / f"{report.subject_slugs[name]}.html").read_text(encoding="utf-8")
+
+
+def test_the_index_does_not_grow_with_the_cases_and_case_pages_hold_a_bounded_number(site: Site, tmp_path: Path) -> None:
+    """At scale the index stays the same size: its matrices are data files loaded when seen.
+    Here the same results with every case copied 8 times under new ids: the index grows by its
+    counters only, and no case page holds more than PAGE_CASES verdicts."""
+    from mwconform.reports.model import PAGE_CASES
+
+    many = copy.deepcopy(site.results)
+    many["cases"] = [c | {"id": f"{c['id']}-copy{n}", "nodeid": f"{c['nodeid']}-copy{n}"} for n in range(8) for c in site.results["cases"]]
+    (tmp_path / "many.json").write_text(json.dumps(many), encoding="utf-8")
+    index = build([tmp_path / "many.json"], tmp_path / "out")
+    assert index.stat().st_size < site.index.stat().st_size + 200, (index.stat().st_size, site.index.stat().st_size)
+    pages = list((tmp_path / "out" / "cases").rglob("*.html"))
+    sections = [p.read_text(encoding="utf-8").count('<section class="verdict"') for p in pages]
+    assert max(sections) == PAGE_CASES and sum(sections) == len(many["cases"])
+    assert _matrix_links(tmp_path / "out") == Counter(v.page for v in load([tmp_path / "many.json"]).verdicts)
