@@ -84,7 +84,8 @@ def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None
 
     # The matrix: one row per case, one cell per verdict, each saying the JSON's outcome.
     cases = page.locator(".matrix tr.case")
-    assert cases.count() == len({(c["suite"], c["id"]) for c in results})
+    total = len({(c["suite"], c["id"]) for c in results})
+    assert cases.count() == total
     shown = Counter(page.locator(".matrix td.cell[data-outcome]").evaluate_all("cells => cells.map(c => c.dataset.subject + ' ' + c.innerText.trim())"))
     assert shown == Counter(f"{c['subject']} {c['outcome']}" for c in results)
 
@@ -101,7 +102,7 @@ def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None
     page.select_option("#f-outcome", "")
     page.select_option("#f-level", "")
     page.select_option("#f-area", "pipeline")
-    assert visible() == cases.count()
+    assert visible() == total
 
     def search(text: str, expected: int) -> None:
         """Type into the search box; it filters after a pause in typing, then says how many match."""
@@ -112,7 +113,7 @@ def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None
     search("short-circuit.request.b", 1)
     search("no such case anywhere", 0)
     assert page.locator(".matrix tr.req:visible").count() == 0
-    search("", cases.count())
+    search("", total)
 
     # A failing case, one click away: its page shows the exchange the JSON recorded.
     failed = next(c for c in results if c["outcome"] == "fail" and c["subject"] == "mutant/EarlyResponseSkipsHooks")
