@@ -203,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := [s for s in shapes if s not in SHAPES]:
         parser.error(f"unknown shape {unknown[0]}; accepted: {', '.join(map(str, SHAPES))}")
     version = subprocess.run([args.python, "-c", "import mwconform.reports, os; print(os.path.dirname(mwconform.reports.__file__))"], capture_output=True, text=True, check=True).stdout.strip()
-    print(f"mwconform.reports from {version}")
-    print(table(measure(shapes, sizes, args.python, not args.no_browser)))
+    print(f"mwconform.reports from {version}", flush=True)
+    for shape in shapes:  # a table per shape as soon as it is measured: a whole run takes minutes
+        print(table(measure((shape,), sizes, args.python, not args.no_browser)), flush=True)
     return 0
 
 

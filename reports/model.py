@@ -9,7 +9,6 @@ import hashlib
 import json
 import re
 import shlex
-from collections import Counter
 from functools import cached_property
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,14 +279,26 @@ class Report:
 
     def others(self, v: Verdict, most: int = 6) -> tuple[list[Verdict], dict[str, int]]:
         """The case's verdicts on other subjects: all of them when there are at most `most`, else
-        up to `most` of those that end otherwise; and how many more there are per outcome (with
-        1,000 subjects, listing every one on every verdict made the site gigabytes)."""
-        rest = [o for name, o in self.rows[v.key].cells.items() if name != v.subject]
-        if len(rest) <= most:
-            return rest, {}
-        shown = [o for o in rest if o.outcome != v.outcome][:most]
-        listed = {o.subject for o in shown}
-        return shown, dict(Counter(o.outcome for o in rest if o.subject not in listed))
+        up to `most` of those that end otherwise, worst first; and how many more there are per
+        outcome (with 1,000 subjects, listing every one on every verdict made the site gigabytes,
+        and finding them one by one made the build quadratic in subjects)."""
+        row = self.rows[v.key]
+        if len(row.cells) <= most + 1:
+            return [o for name, o in row.cells.items() if name != v.subject], {}
+        by_outcome = self._row_outcomes[v.key]
+        # Those that end otherwise, the most severe outcomes first.
+        shown = [o for outcome in WORST_FIRST if outcome != v.outcome for o in by_outcome.get(outcome, [])[:most]][:most]
+        more = {outcome: len(vs) - sum(o.outcome == outcome for o in shown) - (outcome == v.outcome) for outcome, vs in by_outcome.items()}
+        return shown, {outcome: n for outcome, n in more.items() if n}
+
+    @cached_property
+    def _row_outcomes(self) -> dict[tuple[str, str], dict[str, list[Verdict]]]:
+        """Each row's verdicts by outcome, computed once: every subject's case page asks."""
+        found: dict[tuple[str, str], dict[str, list[Verdict]]] = {}
+        for key, row in self.rows.items():
+            for o in row.cells.values():
+                found.setdefault(key, {}).setdefault(o.outcome, []).append(o)
+        return found
 
     @cached_property
     def _by_subject(self) -> dict[str, list[Verdict]]:
