@@ -1,12 +1,13 @@
 // The index's matrices and filters (reports/matrix.py writes the data this draws).
 // Each area's matrix loads from data/<area>.js when its section nears the screen, or when a filter
 // needs every area (focusing the search box loads them ahead). A case row shows when it matches
-// every filter; of an area's matching rows the first ROWS are drawn, more on request; a requirement
-// heading or an area's section shows while any of its rows matches. The search box filters after
-// a short pause in typing. The filter state lives in the URL fragment, so a filtered view is a link.
+// every filter; of an area's matching rows the first ROWS are drawn (more on request), while the
+// area is near the screen, and drawn again only when they change. A requirement heading or an area's section shows while any of its
+// rows matches. The search box filters after a short pause in typing. The filter state lives in
+// the URL fragment, so a filtered view is a link.
 (function () {
   "use strict";
-  var ROWS = 250, PAUSE = 30;
+  var ROWS = 100, PAUSE = 30;
   var OUTCOME = { p: "pass", f: "fail", e: "error", n: "n/a", k: "known" };
   var keys = ["area", "level", "outcome", "q"];
   var input = {};
@@ -66,14 +67,23 @@
     return '<tr class="case" data-group="' + d.area + r[0] + '" data-area="' + esc(d.area) + '" data-level="' + esc(r[3]) + '" data-outcomes="' + esc(r[5]) + '"><th><span class="case-id">' + esc(r[1]) + "</span>" +
       (r[3] !== g[0] ? ' <span class="lv lv-' + esc(r[3]) + '">' + esc(r[3]) + "</span>" : "") + "<br><small>" + esc(r[2]) + "</small></th>" + cells + "</tr>";
   }
-  // Draws an area's matching rows (up to its limit) under their requirement headings; returns how many match.
-  function draw(m, f) {
-    var d = m.data, q = f.q.toLowerCase(), matching = [];
-    d.rows.forEach(function (r, i) {
+  // The positions of an area's rows that match the filters.
+  function matches(m, f) {
+    var q = f.q.toLowerCase(), matching = [];
+    m.data.rows.forEach(function (r, i) {
       if ((!f.level || r[3] === f.level) && (!f.outcome || (" " + r[5] + " ").indexOf(" " + f.outcome + " ") >= 0) && (!q || r[6].indexOf(q) >= 0)) { matching.push(i); }
     });
+    return matching;
+  }
+  // Draws an area's matching rows (up to its limit) under their requirement headings; returns how many match.
+  function draw(m, f) {
+    var d = m.data, matching = matches(m, f);
+    // Most keystrokes leave the drawn rows as they are ("i", "in", "inp"...): then the page is not touched.
+    var drawn = matching.slice(0, m.limit), key = matching.length + "|" + f.outcome + "|" + drawn.join(",");
+    if (m.drawn === key) { return matching.length; }
+    m.drawn = key;
     var html = [], last = -1;
-    matching.slice(0, m.limit).forEach(function (i) {
+    drawn.forEach(function (i) {
       if (d.rows[i][0] !== last) { last = d.rows[i][0]; html.push(groupRow(d, last)); }
       html.push(caseRow(d, i, f.outcome));
     });
@@ -95,7 +105,8 @@
     var n = 0, total = 0;
     boxes.forEach(function (box) {
       var m = matrices[box.dataset.area], section = box.closest("section.area-section");
-      var rows = +box.dataset.rows, matched = m.data ? draw(m, f) : rows;
+      // Areas off screen are counted, and drawn when they come into view.
+      var rows = +box.dataset.rows, matched = !m.data ? rows : m.visible ? draw(m, f) : matches(m, f).length;
       total += rows;
       if (f.area && f.area !== box.dataset.area) { matched = 0; }
       n += matched;
@@ -122,11 +133,14 @@
   if ("IntersectionObserver" in window) {
     var seen = new IntersectionObserver(function (entries) {
       entries.forEach(function (e) {
-        if (e.isIntersecting) { seen.unobserve(e.target); load(matrices[e.target.dataset.area], apply); }
+        var m = matrices[e.target.dataset.area];
+        m.visible = e.isIntersecting;
+        if (m.visible) { load(m, apply); }
       });
     }, { rootMargin: "400px" });
     boxes.forEach(function (box) { seen.observe(box); });
   } else {
+    boxes.forEach(function (box) { matrices[box.dataset.area].visible = true; });
     loadAll(apply);
   }
   apply();
