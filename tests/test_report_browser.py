@@ -1,7 +1,8 @@
 """The built report in a real headless Chromium (Debian's `chromium`, driven by Playwright through
 `executable_path`; Playwright's own browser download is never used): counts on the page equal the
 JSON, the packages that break MUST or SECURITY requirements show in the first screen worst first,
-the filters work, a failing case's page shows its exchange, nothing is fetched from the network,
+the filters work, a matrix loads only when it nears the window, a failing case's page shows its
+exchange, nothing is fetched from the network,
 and the index, a subject page and a case page render at 1280 px and at a phone width (screenshots
 of each are taken and their key elements checked)."""
 
@@ -77,7 +78,13 @@ def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None
         for outcome in ("fail", "error", "n/a", "known"):
             assert int(row.locator(f'td[data-outcome="{outcome}"]').get_attribute("data-count")) == sum(c["outcome"] == outcome for c in mine)
 
-    # The matrices are drawn from data/<area>.js as they come into view.
+    # The matrices are drawn from data/<area>.js as they come into view, and not before.
+    low = _open(browser, {"width": 390, "height": 400}, site.index.as_uri(), fetched, errors)
+    low.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")  # the observer has reported
+    assert low.evaluate("document.querySelectorAll('script[src^=\"data/\"]').length") == 0 and low.locator(".matrix[data-ready]").count() == 0
+    low.locator(".matrix").first.scroll_into_view_if_needed()
+    low.wait_for_selector(".matrix[data-ready] tr.case")
+    low.close()
     for matrix in page.locator(".matrix").all():
         matrix.scroll_into_view_if_needed()
     page.wait_for_function("!document.querySelector('.matrix:not([data-ready])')")
