@@ -7,6 +7,7 @@
     out/cases/<s>/<area>-<n>.html  a subject's verdicts on PAGE_CASES consecutive cases of an area, one
                                 anchor each: requirement, expectation, evidence, reproduce command
     out/portability.html        where framework profiles (and subjects) differ, side by side
+    out/requirements.html       every requirement's level, text and sources, once (case pages link here)
     out/badges/<s>.svg|.json    a badge and a shields.io endpoint per subject
     out/assets/                 the one stylesheet and the index's script, shared by every page
     out/summary.md              the Markdown summary (also written to --markdown PATH)
@@ -70,9 +71,9 @@ def build(paths: list[Path], out: Path, summary_to: Path | None = None) -> Path:
     for cp in report.case_pages():
         # Each page is written as soon as it is rendered: no rendered page is held.
         entries = [(v, diff.compare(v.get("expected"), v.get("observed"), v.get("exchanges"), v.get("differences")), report.reproduce(v)) for v in cp.verdicts]
-        requirements = sorted({rid for v in cp.verdicts for rid in v.requirements})
-        rendered = case_template.render(report=report, root="../../", page=cp, area_slug=report.area_slugs[cp.area], entries=entries, requirements=requirements)
+        rendered = case_template.render(report=report, root="../../", page=cp, area_slug=report.area_slugs[cp.area], entries=entries)
         (out / cp.file).write_text(rendered, encoding="utf-8")
+    page("requirements.html.j2", "requirements.html", requirements=sorted(report.requirements.items()))
     page(
         "portability.html.j2",
         "portability.html",
