@@ -27,15 +27,6 @@ from bench.measure import Figure, issue_table, table  # noqa: E402
 PARTS = ("pipeline", "cases", "run", "growth", "report", "isolation", "clone")
 
 
-def report_build() -> list[Figure]:
-    section = "5. report build: 6 subjects × 400 synthetic cases (bench/report_scale.py)"
-    took, size, pages = report_scale.measure()
-    return [
-        Figure(section, "build time (wall)", took, "s", limit=5.0, note=f"{pages} pages"),
-        Figure(section, "index.html size", size / 1e6, "MB", limit=2.0),
-    ]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts to run (default all: {','.join(PARTS)})")
@@ -59,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     if "growth" in parts:
         figures += matrix.measure_growth() + matrix.measure_examples()
     if "report" in parts:
-        figures += report_build()
+        figures += report_scale.measure()
     if "isolation" in parts:
         figures += isolation.measure()
     if "clone" in parts:

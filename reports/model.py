@@ -31,6 +31,9 @@ AREA_ORDER = ("pipeline", "cors", "session", "jwt")
 AREA_TITLES = {"pipeline": "Pipeline", "cors": "CORS", "session": "Sessions", "jwt": "JWT"}
 #: Longest page file name stem; longer names are cut and get a hash suffix (file systems allow 255 bytes).
 MAX_SLUG = 80
+#: Verdicts per case page: a subject's verdicts in one area share pages of this many consecutive
+#: cases (one file per verdict made 50,000 verdicts 2.3 GB on disk, mostly block padding).
+PAGE_CASES = 50
 
 
 def area_of(suite: str) -> str:
@@ -43,7 +46,9 @@ class Verdict:
 
     data: dict[str, Any]
     run: dict[str, Any]
-    page: str = ""
+    #: The case page holding it (cases/<subject>/<area>-<n>.html) and its anchor there.
+    file: str = ""
+    anchor: str = ""
     #: The level it counts at: the case's, or its violated requirements' (conformance.level_of).
     counted: str = ""
 
@@ -56,6 +61,11 @@ class Verdict:
     @property
     def key(self) -> tuple[str, str]:
         return self.data["suite"], self.data["id"]
+
+    @property
+    def page(self) -> str:
+        """Its link from the report's root: the case page and the anchor of this verdict on it."""
+        return f"{self.file}#{self.anchor}"
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.data.get(name, default)
@@ -72,6 +82,9 @@ class Row:
     expect: str
     requirements: list[str]
     cells: dict[str, Verdict] = field(default_factory=dict)
+    #: Its file-name-safe slug (every verdict's anchor) and its position among its area's rows.
+    slug: str = ""
+    position: int = 0
 
     @property
     def outcomes(self) -> list[str]:
@@ -111,6 +124,18 @@ class Reason:
 
 
 @dataclass
+class CasePage:
+    """One page of case verdicts: a subject's, on up to PAGE_CASES consecutive rows of an area."""
+
+    file: str
+    subject: str
+    area: str
+    n: int
+    verdicts: list[Verdict]
+    last: bool = False
+
+
+@dataclass
 class Run:
     """One results file's verdicts on one subject (the report's version axis)."""
 
@@ -147,10 +172,8 @@ class Report:
         self.subject_slugs = _unique_slugs(self.subject_names)
         self.incomplete = [run for run in self.runs if not run["complete"]]
         self.verdicts = sorted(verdicts.values(), key=lambda v: (v.suite, v.id, v.subject))
-        pages = _unique_slugs([f"{v.suite}.{v.id}.{v.subject}" for v in self.verdicts])
         self.rows: dict[tuple[str, str], Row] = {}
         for v in self.verdicts:
-            v.page = f"cases/{pages[f'{v.suite}.{v.id}.{v.subject}']}.html"
             v.counted = level_of(v.data, self.requirements)
             row = self.rows.setdefault(v.key, Row(v.suite, v.id, v.title, v.level, v.expect, list(v.requirements)))
             row.cells[v.subject] = v
@@ -158,6 +181,7 @@ class Report:
         self.areas = [a for a in AREA_ORDER if a in present] + sorted(present - set(AREA_ORDER))
         self.levels = [lv for lv in LEVELS if any(r.level == lv for r in self.rows.values())]
         self.groups = self._groups()
+        self._place_pages()
         self.history = {name: [Run(*_run_label(runs, i), {v.key: v for v in vs}) for i, (_, _, vs) in enumerate(runs)] for name, runs in by_file.items() if len(runs) > 1}
 
     def title(self, area: str) -> str:
@@ -226,8 +250,65 @@ class Report:
             groups.setdefault(key, Group(row.suite, row.level, rid, [])).rows.append(row)
         return [groups[k] for k in sorted(groups)]
 
+    def _place_pages(self) -> None:
+        """Give every row its slug and position in its area, and every verdict its case page: the
+        subject's, for the area's PAGE_CASES consecutive rows the verdict's row is among."""
+        slugs = _unique_slugs([f"{suite}.{id}" for suite, id in self.rows])
+        self.area_slugs = _unique_slugs(self.areas)
+        for area in self.areas:
+            for position, row in enumerate(r for g in self.area_groups(area) for r in g.rows):
+                row.slug, row.position = slugs[f"{row.suite}.{row.id}"], position
+                for name, v in row.cells.items():
+                    v.file, v.anchor = self.case_file(name, area, position // PAGE_CASES), row.slug
+
+    def case_file(self, subject: str, area: str, n: int) -> str:
+        return f"cases/{self.subject_slugs[subject]}/{self.area_slugs[area]}-{n}.html"
+
+    def case_pages(self) -> list[CasePage]:
+        """Every case page, its verdicts in the order of the area's matrix."""
+        pages: dict[str, CasePage] = {}
+        for area in self.areas:
+            for g in self.area_groups(area):
+                for row in g.rows:
+                    for name, v in row.cells.items():
+                        n = row.position // PAGE_CASES
+                        pages.setdefault(v.file, CasePage(v.file, name, area, n, [])).verdicts.append(v)
+        for page in pages.values():
+            page.last = self.case_file(page.subject, page.area, page.n + 1) not in pages
+        return list(pages.values())
+
+    def others(self, v: Verdict, most: int = 6) -> tuple[list[Verdict], dict[str, int]]:
+        """The case's verdicts on other subjects: all of them when there are at most `most`, else
+        up to `most` of those that end otherwise, worst first; and how many more there are per
+        outcome (with 1,000 subjects, listing every one on every verdict made the site gigabytes,
+        and finding them one by one made the build quadratic in subjects)."""
+        row = self.rows[v.key]
+        if len(row.cells) <= most + 1:
+            return [o for name, o in row.cells.items() if name != v.subject], {}
+        by_outcome = self._row_outcomes[v.key]
+        # Those that end otherwise, the most severe outcomes first.
+        shown = [o for outcome in WORST_FIRST if outcome != v.outcome for o in by_outcome.get(outcome, [])[:most]][:most]
+        more = {outcome: len(vs) - sum(o.outcome == outcome for o in shown) - (outcome == v.outcome) for outcome, vs in by_outcome.items()}
+        return shown, {outcome: n for outcome, n in more.items() if n}
+
+    @cached_property
+    def _row_outcomes(self) -> dict[tuple[str, str], dict[str, list[Verdict]]]:
+        """Each row's verdicts by outcome, computed once: every subject's case page asks."""
+        found: dict[tuple[str, str], dict[str, list[Verdict]]] = {}
+        for key, row in self.rows.items():
+            for o in row.cells.values():
+                found.setdefault(key, {}).setdefault(o.outcome, []).append(o)
+        return found
+
+    @cached_property
+    def _by_subject(self) -> dict[str, list[Verdict]]:
+        found: dict[str, list[Verdict]] = {}
+        for v in self.verdicts:
+            found.setdefault(v.subject, []).append(v)
+        return found
+
     def of_subject(self, subject: str) -> list[Verdict]:
-        return [v for v in self.verdicts if v.subject == subject]
+        return self._by_subject.get(subject, [])
 
     def reproduce(self, v: Verdict) -> str:
         """The command that runs just this case on just this subject."""

@@ -7,8 +7,27 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
+
+
+@cache
+def _fast() -> tuple[jsonschema_rs.Validator, jsonschema_rs.Validator]:
+    """jsonschema-rs validators of a results file without its cases, and of one case."""
+    whole = schema()
+    case = {"$schema": whole["$schema"], "$defs": whole["$defs"], "$ref": "#/$defs/case"}
+    return jsonschema_rs.validator_for(whole), jsonschema_rs.validator_for(case)
+
+
+def _valid(document: Any) -> bool:
+    """Whether `document` conforms, decided by jsonschema-rs: ~100x faster than jsonschema (a
+    50,000-case file in about a second instead of minutes). Case by case, because it copies what
+    it checks: a whole 100 MB file at once would double the report's peak memory."""
+    whole, case = _fast()
+    if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
+        return whole.is_valid(document)
+    return whole.is_valid({**document, "cases": []}) and all(case.is_valid(c) for c in document["cases"])
 
 
 @cache
@@ -27,7 +46,8 @@ def problem(document: Any) -> str | None:
     version = document.get("schema") if isinstance(document, dict) else None
     if version in OLDER:
         return f"it is a {version} file ({OLDER[version]})"
-    error = best_match(Draft202012Validator(schema()).iter_errors(document))
+    # jsonschema's best_match names the spot, once jsonschema-rs has found there is one.
+    error = None if _valid(document) else best_match(Draft202012Validator(schema()).iter_errors(document))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         return f"at {where}: {error.message[:200]}"

@@ -1,7 +1,8 @@
 """The built report in a real headless Chromium (Debian's `chromium`, driven by Playwright through
 `executable_path`; Playwright's own browser download is never used): counts on the page equal the
 JSON, the packages that break MUST or SECURITY requirements show in the first screen worst first,
-the filters work, a failing case's page shows its exchange, nothing is fetched from the network,
+the filters work, a matrix loads only when it nears the window, a failing case's page shows its
+exchange, nothing is fetched from the network,
 and the index, a subject page and a case page render at 1280 px and at a phone width (screenshots
 of each are taken and their key elements checked)."""
 
@@ -77,9 +78,21 @@ def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None
         for outcome in ("fail", "error", "n/a", "known"):
             assert int(row.locator(f'td[data-outcome="{outcome}"]').get_attribute("data-count")) == sum(c["outcome"] == outcome for c in mine)
 
+    # The matrices are drawn from data/<area>.js as they come into view, and not before.
+    low = _open(browser, {"width": 390, "height": 400}, site.index.as_uri(), fetched, errors)
+    low.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")  # the observer has reported
+    assert low.evaluate("document.querySelectorAll('script[src^=\"data/\"]').length") == 0 and low.locator(".matrix[data-ready]").count() == 0
+    low.locator(".matrix").first.scroll_into_view_if_needed()
+    low.wait_for_selector(".matrix[data-ready] tr.case")
+    low.close()
+    for matrix in page.locator(".matrix").all():
+        matrix.scroll_into_view_if_needed()
+    page.wait_for_function("!document.querySelector('.matrix:not([data-ready])')")
+
     # The matrix: one row per case, one cell per verdict, each saying the JSON's outcome.
     cases = page.locator(".matrix tr.case")
-    assert cases.count() == len({(c["suite"], c["id"]) for c in results})
+    total = len({(c["suite"], c["id"]) for c in results})
+    assert cases.count() == total
     shown = Counter(page.locator(".matrix td.cell[data-outcome]").evaluate_all("cells => cells.map(c => c.dataset.subject + ' ' + c.innerText.trim())"))
     assert shown == Counter(f"{c['subject']} {c['outcome']}" for c in results)
 
@@ -96,38 +109,52 @@ def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None
     page.select_option("#f-outcome", "")
     page.select_option("#f-level", "")
     page.select_option("#f-area", "pipeline")
-    assert visible() == cases.count()
-    page.fill("#f-q", "short-circuit.request.b")
-    assert visible() == 1
-    page.fill("#f-q", "no such case anywhere")
-    assert visible() == 0 and page.locator(".matrix tr.req:visible").count() == 0
-    page.fill("#f-q", "")
-    assert visible() == cases.count()
+    assert visible() == total
+
+    def search(text: str, expected: int) -> None:
+        """Type into the search box; it filters after a pause in typing, then says how many match."""
+        page.fill("#f-q", text)
+        page.wait_for_function(f"document.getElementById('shown').textContent.startsWith('{expected} of')")
+        assert visible() == expected
+
+    search("short-circuit.request.b", 1)
+    search("no such case anywhere", 0)
+    assert page.locator(".matrix tr.req:visible").count() == 0
+    search("", total)
 
     # A failing case, one click away: its page shows the exchange the JSON recorded.
     failed = next(c for c in results if c["outcome"] == "fail" and c["subject"] == "mutant/EarlyResponseSkipsHooks")
     v = next(v for v in report.verdicts if (v.subject, v.id) == (failed["subject"], failed["id"]))
     page.click(f'.matrix a[href="{v.page}"]')
+    section = page.locator("section.verdict:target")  # its section on the page of the subject's neighbouring cases
     exchange = failed["exchanges"][0]
-    assert page.locator("#outcome").inner_text() == "fail"
-    assert page.locator("pre.http-request").first.inner_text().startswith(f"{exchange['request']['method']} {exchange['request']['path']} HTTP/1.1")
-    assert page.locator("pre.http-response").first.inner_text().startswith(f"HTTP/1.1 {exchange['response']['status']}")
-    assert page.locator("ins, del").count() > 0  # the differing trace tokens are marked
-    assert failed["reason"] in page.locator("#reason").inner_text()
+    assert section.get_attribute("id") == v.anchor and section.locator(".outcome").inner_text() == "fail"
+    assert section.locator("pre.http-request").first.inner_text().startswith(f"{exchange['request']['method']} {exchange['request']['path']} HTTP/1.1")
+    assert section.locator("pre.http-response").first.inner_text().startswith(f"HTTP/1.1 {exchange['response']['status']}")
+    assert section.locator("ins, del").count() > 0  # the differing trace tokens are marked
+    assert failed["reason"] in section.locator(".reason").inner_text()
+    assert section.evaluate("s => s.getBoundingClientRect().top") < 50  # scrolled to it
     page.screenshot(path=str(tmp_path / "case-1280.png"), full_page=True)
 
     # At desktop and phone width: each page renders its key elements, and the body never scrolls
     # sideways (the matrices have their own scrollers); a screenshot of each is kept.
     subject_page = site.out / "subjects" / f"{report.subject_slugs[failed['subject']]}.html"
-    key_elements = {site.index: ["#glance", "table.rank", ".matrix"], subject_page: ["#statement", "#standing", "#breaks"], site.out / v.page: ["#outcome", "#reason", "#reproduce", "table.cmp"]}
-    for url, wanted in [*key_elements.items(), (site.out / "portability.html", ["#profiles"])]:
+    target = "section.verdict:target "
+    key_elements = {
+        site.index.as_uri(): ["#glance", "table.rank", ".matrix"],
+        subject_page.as_uri(): ["#statement", "#standing", "#breaks"],
+        f"{(site.out / v.file).as_uri()}#{v.anchor}": [target + ".outcome", target + ".reason", target + ".reproduce", target + "table.cmp"],
+        (site.out / "portability.html").as_uri(): ["#profiles"],
+    }
+    for url, wanted in key_elements.items():
+        name = url.rsplit("/", 1)[1].split(".")[0]
         for viewport in (DESKTOP, PHONE):
-            p = _open(browser, viewport, url.as_uri(), fetched, errors)
+            p = _open(browser, viewport, url, fetched, errors)
             for selector in wanted:
-                assert p.locator(selector).first.is_visible(), f"{url.name} at {viewport['width']} px shows no {selector}"
+                assert p.locator(selector).first.is_visible(), f"{name} at {viewport['width']} px shows no {selector}"
             overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            assert overflow <= 0, f"{url.name} at {viewport['width']} px is {overflow} px too wide"
-            shot = tmp_path / f"{url.stem}-{viewport['width']}.png"
+            assert overflow <= 0, f"{name} at {viewport['width']} px is {overflow} px too wide"
+            shot = tmp_path / f"{name}-{viewport['width']}.png"
             p.screenshot(path=str(shot))
             assert shot.stat().st_size > 10_000  # a rendered page, not a blank one
             p.close()

@@ -35,13 +35,15 @@ def test_the_results_have_every_kind_of_cell(site: Site) -> None:
 
 
 def test_every_verdict_subject_and_badge_has_its_page(site: Site) -> None:
+    """Each verdict has its section on a case page, and the index's matrix data links to exactly those sections."""
     report = load([site.results_file])
-    index = site.index.read_text(encoding="utf-8")
     assert len(report.verdicts) == len(site.results["cases"])
     for v in report.verdicts:
-        page = (site.out / v.page).read_text(encoding="utf-8")
-        assert f'href="{v.page}"' in index
-        assert v.id in page and v.subject in page
+        page = (site.out / v.file).read_text(encoding="utf-8")
+        section = page[page.index(f'<section class="verdict" id="{v.anchor}"') :]
+        section = section[: section.index("</section>")]
+        assert f"<code>{v.suite}/{v.id}</code>" in section and v.subject in page
+    assert _matrix_links(site.out) == Counter(v.page for v in report.verdicts)
     for name, slug in report.subject_slugs.items():
         assert name in (site.out / "subjects" / f"{slug}.html").read_text(encoding="utf-8")
         svg = ET.parse(site.out / "badges" / f"{slug}.svg").getroot()
@@ -96,7 +98,7 @@ def test_markdown_summary_states_conformance_and_lists_broken_must_and_security(
 
 
 def test_pages_fetch_nothing_from_the_network(site: Site) -> None:
-    """Styles and scripts are inline; only plain links (requirement sources) may leave the site."""
+    """Styles and scripts are the site's own files; only plain links (requirement sources) may leave the site."""
     for page in site.out.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert not re.search(r"<(script|img|link|iframe)[^>]+(src|href)=\"(https?:)?//", html), page
@@ -121,7 +123,7 @@ def test_subject_content_is_escaped_not_executed(site: Site, tmp_path: Path) -> 
     (tmp_path / "evil.json").write_text(json.dumps(doc), encoding="utf-8")
     build([tmp_path / "evil.json"], tmp_path / "out")
     v = next(v for v in load([tmp_path / "evil.json"]).verdicts if (v.subject, v.id) == (case["subject"], case["id"]))
-    page = (tmp_path / "out" / v.page).read_text(encoding="utf-8")
+    page = (tmp_path / "out" / v.file).read_text(encoding="utf-8")
     assert "&lt;script&gt;document.title=" in page and "<script>document" not in page
     assert "<img src=x" not in page
 
@@ -134,10 +136,22 @@ def test_reproduce_command_selects_exactly_that_case(site: Site, subject: str) -
     wanted = "fail" if name.startswith("mutant/") else "known"
     v = next(v for v in report.verdicts if v.subject == name and v.outcome == wanted)
     command = shlex.split(report.reproduce(v))
-    assert command[0] == "pytest" and f'<pre id="reproduce"><code>{_escaped(shlex.join(command))}</code></pre>' in (site.out / v.page).read_text(encoding="utf-8")
+    assert command[0] == "pytest" and f'<pre class="reproduce"><code>{_escaped(shlex.join(command))}</code></pre>' in (site.out / v.file).read_text(encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", *command, "--collect-only", "-q", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     collected = [line for line in proc.stdout.splitlines() if "::" in line]
     assert collected == [v.nodeid], proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def _matrix_links(out: Path) -> Counter[str]:
+    """The verdict links the index's matrices draw from data/<area>.js (as reports/matrix.py documents them)."""
+    links: Counter[str] = Counter()
+    for script in (out / "data").glob("*.js"):
+        d = json.loads(script.read_text(encoding="utf-8").removeprefix("mwconformArea(").removesuffix(");\n"))
+        for i, row in enumerate(d["rows"]):
+            for (_, slug, _, _), code in zip(d["columns"], row[7]):
+                if code != "-":
+                    links[f"cases/{slug}/{d['slug']}-{i // d['per_page']}.html#{row[4]}"] += 1
+    return links
 
 
 def _escaped(text: str) -> str:
@@ -207,3 +221,20 @@ def test_several_runs_of_one_subject_get_a_page_of_verdicts_run_by_run(site: Sit
     assert page.count("<tr data-case=") == 1 and f'data-case="pipeline/{flipped["id"]}"' in page
     assert "planted: differs under the old version" in page
     assert 'id="runs-link"' in (tmp_path / "out" / "subjects" / f"{report.subject_slugs[name]}.html").read_text(encoding="utf-8")
+
+
+def test_the_index_does_not_grow_with_the_cases_and_case_pages_hold_a_bounded_number(site: Site, tmp_path: Path) -> None:
+    """At scale the index stays the same size: its matrices are data files loaded when seen.
+    Here the same results with every case copied 8 times under new ids: the index grows by its
+    counters only, and no case page holds more than PAGE_CASES verdicts."""
+    from mwconform.reports.model import PAGE_CASES
+
+    many = copy.deepcopy(site.results)
+    many["cases"] = [c | {"id": f"{c['id']}-copy{n}", "nodeid": f"{c['nodeid']}-copy{n}"} for n in range(8) for c in site.results["cases"]]
+    (tmp_path / "many.json").write_text(json.dumps(many), encoding="utf-8")
+    index = build([tmp_path / "many.json"], tmp_path / "out")
+    assert index.stat().st_size < site.index.stat().st_size + 200, (index.stat().st_size, site.index.stat().st_size)
+    pages = list((tmp_path / "out" / "cases").rglob("*.html"))
+    sections = [p.read_text(encoding="utf-8").count('<section class="verdict"') for p in pages]
+    assert max(sections) == PAGE_CASES and sum(sections) == len(many["cases"])
+    assert _matrix_links(tmp_path / "out") == Counter(v.page for v in load([tmp_path / "many.json"]).verdicts)
