@@ -1,4 +1,5 @@
-"""Which requests skip authentication: exactly the public paths, and real CORS preflights only."""
+"""Which requests skip authentication: exactly the public paths, and real CORS preflights only;
+never a method of its own (HEAD is GET without the content)."""
 
 import pytest
 from mwconform.suites.jwt.check import HS256, PUBLIC, JwtCase, Step, check
@@ -42,6 +43,14 @@ CASES = [
         expect="Refused: an OPTIONS request without Access-Control-Request-Method is not a preflight and needs a token.",
         policy=HS256,
         steps=(Step("refuse", None, headers=(ORIGIN,), method="OPTIONS"),),
+    ),
+    JwtCase(
+        id="route.head-needs-token",
+        title="HEAD /private (a GET route) without a token",
+        requirements=("jwt.route.head-authenticated",),
+        expect="Refused (4xx, the handler never runs): HEAD is authenticated like the GET it mirrors; a 405 from a framework that routes no HEAD is a refusal too.",
+        policy=HS256,
+        steps=(Step("refuse", None, headers=(), method="HEAD"),),
     ),
 ]
 

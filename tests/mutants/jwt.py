@@ -503,6 +503,13 @@ class SkipsAllOptions(JwtMiddleware):
         return request.method == "OPTIONS" or request.path in self.policy.public
 
 
+class SkipsHead(JwtMiddleware):
+    """HEAD skips authentication, as a method that "reads nothing" (Litestar JWTAuth's default exclude_http_methods)."""
+
+    def exempt(self, request: Request) -> bool:
+        return request.method == "HEAD" or super().exempt(request)
+
+
 class PreflightRefused(JwtMiddleware):
     """CORS preflights are authenticated like any request, so they are refused."""
 
@@ -698,7 +705,7 @@ BUGS: list[type[JwtMiddleware]] = [
     NbfAsExpiry, NumericDateLenient, AudienceIssuerSwapped, IssuerSubstring, IssuerPrefix, IssuerHostOnly,
     SchemeCaseSensitive, SchemeRegexMatch, PrefixStripped, SingleSpaceSplit, FirstFieldOnly, TwoTokensTakeFirst,
     EmptyTokenIsNoCredentials, CrashOnMalformed, CookieAlways, CookieIgnored, CookieWins,
-    PublicPrefix, PublicCaseInsensitive, PublicIgnored, SkipsAllOptions, PreflightRefused,
+    PublicPrefix, PublicCaseInsensitive, PublicIgnored, SkipsAllOptions, SkipsHead, PreflightRefused,
     Forbidden, NoChallenge, ErrorWithoutCredentials, LeaksErrorText, SubjectDropped, SplitOnSpace,
     QueryTokenAccepted, KidKeyFileNonEmpty, KeyConfusionNonRsa, PsychicSignature, TrustsX5c, LongTokenCrash, IdentityOnAppContext,
     CrashesOnInvalid,
