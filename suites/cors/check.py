@@ -119,12 +119,15 @@ class CredentialsTrue(Check):
 
 @dataclass(frozen=True)
 class NoCredentials(Check):
+    #: Why the header must be absent here, for the evidence.
+    why: str = "under a policy without credentials"
+
     def __str__(self) -> str:
         return "no Access-Control-Allow-Credentials"
 
     def problems(self, ex: Exchange) -> list[str]:
         lines = ex.headers.get_all(ALLOW_CREDENTIALS)
-        return [f"{ALLOW_CREDENTIALS} sent under a policy without credentials: {lines}"] if lines else []
+        return [f"{ALLOW_CREDENTIALS} sent {self.why}: {lines}"] if lines else []
 
 
 @dataclass(frozen=True)

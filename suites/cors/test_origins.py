@@ -89,7 +89,7 @@ CASES = [
         expect="No Access-Control-Allow-Credentials: a refused origin is not told that credentials are allowed.",
         policy=LIST,
         call=get(E, cookie=True),
-        checks=(NoCredentials(),),
+        checks=(NoCredentials(f"to the refused origin {E}"),),
     ),
 ] + [
     CorsCase(
