@@ -134,6 +134,10 @@
     var seen = new IntersectionObserver(function (entries) {
       entries.forEach(function (e) {
         var m = matrices[e.target.dataset.area];
+        // A filter that hides the area's section makes it "not intersecting" too; it keeps its
+        // place on screen, so the next apply() that shows it again draws it at once (else the
+        // counter would say "41 of" over an empty matrix until the observer woke).
+        if (e.target.closest("section.area-section").hidden) { return; }
         m.visible = e.isIntersecting;
         if (m.visible) { load(m, apply); }
       });
