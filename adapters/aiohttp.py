@@ -12,14 +12,26 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from functools import cache
 from typing import Any
 
 from aiohttp import web
 
 from ..harness import free_socket
-from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, handler_phase, reads_body, request_phase, response_phase
+from ..reference.probes import (
+    Recorder,
+    RequestIO,
+    echo_body,
+    error_phase,
+    finished,
+    halves,
+    handler_phase,
+    reads_body,
+    request_phase,
+    response_phase,
+    trickled,
+)
 from ..reference.scenario import Group, Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
 from .session import session_api
@@ -61,23 +73,26 @@ def probe_middleware(probe: Probe, recorder: Recorder) -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
         io, record = AiohttpIO(request), recorder.sink(request.headers)
-        if reads_body(probe):
-            io.loaded = await request.read()  # aiohttp keeps the bytes read, for the handler too
-        if probe.request is not None:
-            early = request_phase(probe, io, record)
-            if early is not None:
-                return early
         try:
-            response = await handler(request)
-        except Exception as exc:
-            status = exc.status if isinstance(exc, web.HTTPException) else 500
-            converted = error_phase(probe, io, record, status)
-            if converted is None:
-                raise
-            return converted
-        if probe.response is None and probe.convert is None:
-            return response
-        return response_phase(probe, io, record, response, response.status) or response
+            if reads_body(probe):
+                io.loaded = await request.read()  # aiohttp keeps the bytes read, for the handler too
+            if probe.request is not None:
+                early = request_phase(probe, io, record)
+                if early is not None:
+                    return early
+            try:
+                response = await handler(request)
+            except Exception as exc:
+                status = exc.status if isinstance(exc, web.HTTPException) else 500
+                converted = error_phase(probe, io, record, status)
+                if converted is None:
+                    raise
+                return converted
+            if probe.response is None and probe.convert is None:
+                return response
+            return response_phase(probe, io, record, response, response.status) or response
+        finally:
+            finished(probe, record)
 
     middleware.__name__ = probe.name
     return middleware
@@ -106,7 +121,7 @@ def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[[web
         await handler_phase(handler, io, recorder.sink(request.headers))
         body = echo_body(request.match_info, io.context(), await request.read() if handler.read_body else None)
         if handler.stream:
-            return await stream(request, handler, body)
+            return await stream(request, handler, body, recorder.sink(request.headers))
         response = web.Response(status=handler.status, body=body, content_type="application/json")
         for name, value in handler.headers:
             response.headers.add(name, value)
@@ -115,14 +130,19 @@ def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[[web
     return handle
 
 
-async def stream(request: web.Request, handler: Handler, body: bytes) -> web.StreamResponse:
-    """`body` as a streamed response: prepared (headers sent) in the handler, written in two chunks."""
+async def stream(request: web.Request, handler: Handler, body: bytes, record: Callable[[str], None]) -> web.StreamResponse:
+    """`body` as a streamed response: prepared (headers sent) in the handler, written in two chunks
+    (or trickled: a write to a client that left raises, aiohttp docs, Peer disconnection)."""
     response = web.StreamResponse(status=handler.status, headers=[("Content-Type", "application/json"), *handler.headers])
     response.enable_chunked_encoding()
     await response.prepare(request)
-    half = len(body) // 2
-    await response.write(body[:half])
-    await response.write(body[half:])
+    if handler.trickle:
+        async with aclosing(trickled(record, body)) as pieces:
+            async for piece in pieces:
+                await response.write(piece)
+    else:
+        for piece in halves(body):
+            await response.write(piece)
     await response.write_eof()
     return response
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..reference.http import Headers
-from ..reference.probes import Recorder, error_phase, reads_body, request_phase, response_phase
+from ..reference.probes import Recorder, error_phase, finished, reads_body, request_phase, response_phase
 from ..reference.scenario import Probe
 from .asgi import ASGIApp, Message, Receive, Scope, Send
 
@@ -103,6 +103,13 @@ class ProbeASGI:
             return
         probe, io = self.probe, ScopeIO(scope, self.fail)
         record = self.recorder.sink(io.headers)
+        try:
+            await self.phases(io, record, receive, send)
+        finally:
+            finished(probe, record)
+
+    async def phases(self, io: ScopeIO, record: Callable[[str], None], receive: Receive, send: Send) -> None:
+        probe, scope = self.probe, io.scope
         if reads_body(probe):
             receive = await replayed(io, receive)
         if probe.request is not None:

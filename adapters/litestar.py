@@ -33,7 +33,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.response import Stream
 
-from ..reference.probes import Recorder, echo_body, halves, handler_phase, reads_body, request_phase, response_phase
+from ..reference.probes import Recorder, echo_body, halves, handler_phase, reads_body, request_phase, response_phase, trickled
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Group, Probe, Scenario
 from ..reference.scenario import Route as NeutralRoute
@@ -98,7 +98,7 @@ def endpoint(route: NeutralRoute, recorder: Recorder, plug: Plug) -> Handler:
         await handler_phase(neutral, io, recorder.sink(io.headers))
         body = echo_body(request.path_params, scope_context(_scope(request)), await request.body() if neutral.read_body else None)
         response: Response = (
-            Stream(halves(body), status_code=neutral.status, media_type="application/json")
+            Stream(trickled(recorder.sink(io.headers), body) if neutral.trickle else halves(body), status_code=neutral.status, media_type="application/json")
             if neutral.stream
             else Response(body, status_code=neutral.status, media_type="application/json")
         )

@@ -16,7 +16,7 @@ import itertools
 import logging
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager, contextmanager
 from types import CodeType
 from typing import Any
 
@@ -27,7 +27,7 @@ from sanic.server.async_server import AsyncioServer
 
 from ..harness import free_socket, inprocess_transport
 from ..outcomes import HarnessError
-from ..reference.probes import Recorder, RequestIO, echo_body, handler_phase, reads_body, request_phase, response_phase
+from ..reference.probes import Recorder, RequestIO, echo_body, halves, handler_phase, reads_body, request_phase, response_phase, trickled
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
@@ -105,13 +105,18 @@ class SanicIO(RequestIO):
         return SanicException(f"HTTP {status}", status_code=status, headers=dict(headers))
 
 
-async def stream(request: Request, handler: Handler, body: bytes) -> HTTPResponse:
-    """`body` as a streamed response (`request.respond`, then two `send`s): Sanic runs the response
-    middleware when the handler calls `respond`, before the headers go out."""
+async def stream(request: Request, handler: Handler, body: bytes, record: Callable[[str], None]) -> HTTPResponse:
+    """`body` as a streamed response (`request.respond`, then two `send`s, or trickled): Sanic runs the
+    response middleware when the handler calls `respond`, before the headers go out, and cancels the
+    handler when the client leaves (`RequestCancelled`)."""
     response = await request.respond(status=handler.status, headers=Header(list(handler.headers)), content_type="application/json")
-    half = len(body) // 2
-    await response.send(body[:half])
-    await response.send(body[half:])
+    if handler.trickle:
+        async with aclosing(trickled(record, body)) as pieces:
+            async for piece in pieces:
+                await response.send(piece)
+    else:
+        for piece in halves(body):
+            await response.send(piece)
     await response.eof()
     return response
 
@@ -142,7 +147,7 @@ def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[...,
         await handler_phase(handler, io, recorder.sink(request.headers))
         body = echo_body(params, io.context(), request.body if handler.read_body else None)
         if handler.stream:
-            return await stream(request, handler, body)
+            return await stream(request, handler, body, recorder.sink(request.headers))
         response = raw(body, status=handler.status, content_type="application/json")
         for name, value in handler.headers:
             response.headers.add(name, value)

@@ -39,7 +39,19 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, halves, handler_phase, reads_body, request_phase, response_phase
+from ..reference.probes import (
+    Recorder,
+    RequestIO,
+    echo_body,
+    error_phase,
+    finished,
+    halves,
+    handler_phase,
+    reads_body,
+    request_phase,
+    response_phase,
+    trickled,
+)
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Group, Handler, Probe, Scenario
 from ..reference.scenario import Route as NeutralRoute
@@ -114,22 +126,25 @@ async def dispatch_probe(probe: Probe, recorder: Recorder, request: Request, cal
     """A probe's phases around `call_next`, as a `dispatch` function (BaseHTTPMiddleware, FastAPI)."""
     io = StarletteIO(request)
     record = recorder.sink(request.headers)
-    if reads_body(probe):
-        io.loaded = await request.body()  # BaseHTTPMiddleware replays it to the app (Starlette 0.28+)
-    if probe.request is not None:
-        early = request_phase(probe, io, record)
-        if early is not None:
-            return early
     try:
-        response = await call_next(request)
-    except Exception as exc:
-        converted = error_phase(probe, io, record, getattr(exc, "status_code", 500))
-        if converted is None:
-            raise
-        return converted
-    if probe.response is None and probe.convert is None:
-        return response
-    return response_phase(probe, io, record, response, response.status_code) or response
+        if reads_body(probe):
+            io.loaded = await request.body()  # BaseHTTPMiddleware replays it to the app (Starlette 0.28+)
+        if probe.request is not None:
+            early = request_phase(probe, io, record)
+            if early is not None:
+                return early
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            converted = error_phase(probe, io, record, getattr(exc, "status_code", 500))
+            if converted is None:
+                raise
+            return converted
+        if probe.response is None and probe.convert is None:
+            return response
+        return response_phase(probe, io, record, response, response.status_code) or response
+    finally:
+        finished(probe, record)  # dispatch returns before a streamed body is sent: its code ends here
 
 
 def endpoint(routes: Sequence[NeutralRoute], recorder: Recorder, plug: Plug) -> Callable[[Request], Any]:
@@ -146,7 +161,8 @@ def endpoint(routes: Sequence[NeutralRoute], recorder: Recorder, plug: Plug) -> 
         body = echo_body(request.path_params, io.context(), await request.body() if handler.read_body else None)
         response: Response
         if handler.stream:
-            response = StreamingResponse(written(body), status_code=handler.status, media_type="application/json")
+            pieces = trickled(recorder.sink(request.headers), body) if handler.trickle else written(body)
+            response = StreamingResponse(pieces, status_code=handler.status, media_type="application/json")
         else:
             response = Response(body, status_code=handler.status, media_type="application/json")
         for name, value in handler.headers:

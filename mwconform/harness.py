@@ -454,3 +454,25 @@ def inprocess_transport(app: Callable[..., Awaitable[None]]) -> httpx.ASGITransp
         await app(scope, receive, counted)
 
     return httpx.ASGITransport(app=capped, raise_app_exceptions=False)
+
+
+async def leave_after_first_piece(target: Target, call: Call, request_id: str) -> tuple[int, Headers, bytes]:
+    """Send `call` to the socket `target` on a connection of its own, read the status, the header
+    fields and the first piece of the body, then close the connection: a client that leaves
+    mid-response. An in-process transport hands the client nothing before the app has ended, so
+    this needs the socket (`target.base_url`)."""
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, trust_env=False, verify=False, cookies=_no_cookies()) as client:
+        try:
+            async with client.stream(call.method, target.base_url + call.path, headers=[*call.headers, (REQUEST_ID, request_id)]) as response:
+                first = b""
+                async for first in response.aiter_raw():
+                    if first:
+                        break
+                # Leaving the block unread closes the connection (httpcore does not pool it).
+                return response.status_code, Headers(response.headers.multi_items()), first
+        except httpx.TimeoutException:
+            raise HarnessError(f"{call} got no answer within {REQUEST_TIMEOUT:g} s (the subject hung)") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise Dropped(f"{call}: the subject closed the connection without answering ({exc!r})") from None
+        except httpx.HTTPError as exc:
+            raise HarnessError(f"{call} could not reach the subject at {target.base_url}: {exc!r}") from None

@@ -6,7 +6,9 @@ grade it over a real socket like any framework. The ASGI server does the HTTP pa
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable, MutableMapping
+from contextlib import aclosing
 from http import HTTPStatus
 from typing import Any
 
@@ -49,7 +51,37 @@ class ASGIApp:
             payload = f"{response.status}: {HTTPStatus(response.status).phrase}".encode()
         headers = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in response.headers]
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        if response.streamed:  # no Content-Length: the server sends it chunked, as it comes
+        if response.more is not None:
+            await send({"type": "http.response.body", "body": payload, "more_body": True})
+            if not await go_on(response.more, receive, send):
+                return  # the client left: nothing more to send (ASGI spec, Disconnect)
+            payload = b""
+        elif response.streamed:  # no Content-Length: the server sends it chunked, as it comes
             first, payload = halves(payload)
             await send({"type": "http.response.body", "body": first, "more_body": True})
         await send({"type": "http.response.body", "body": payload})
+
+
+async def go_on(more: AsyncGenerator[bytes, None], receive: Receive, send: Send) -> bool:
+    """Send the pieces of `more` as they come: True when it ended, False when the client left first.
+
+    The request body has been read, so `receive` answers only `http.disconnect` (ASGI spec: "sent
+    to the application if receive is called after a response has been sent or the HTTP connection
+    has been closed"), as Starlette's `StreamingResponse` listens for it; `more` is closed either way.
+    """
+    left = asyncio.ensure_future(_disconnect(receive))
+    try:
+        async with aclosing(more):
+            async for piece in more:
+                if left.done():
+                    return False
+                await send({"type": "http.response.body", "body": piece, "more_body": True})
+        return True
+    finally:
+        left.cancel()
+        await asyncio.gather(left, return_exceptions=True)
+
+
+async def _disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass

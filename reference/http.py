@@ -6,7 +6,7 @@ suites use the same `Headers` to compare what a subject sent with what the refer
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncGenerator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +103,9 @@ class Response:
     body: bytes | None = b""
     #: Sent as it is produced (chunked, no Content-Length), as a framework's streamed response.
     streamed: bool = False
+    #: Pieces the streamed body goes on with after `body`, produced while they are sent (a
+    #: trickling handler): the server stops taking them when the client leaves.
+    more: AsyncGenerator[bytes, None] | None = None
 
 
 class HTTPError(Exception):

@@ -35,7 +35,9 @@ class Middleware:
     """Base class: every phase is optional and defaults to "do nothing".
 
     `on_request` may return a response (a short-circuit) or raise; `on_response` may return a
-    replacement; `on_error` (onion only) may turn an exception raised inside into a response.
+    replacement; `on_error` (onion only) may turn an exception raised inside into a response;
+    `on_finish` (onion only) runs when the layer is done with the request, however it ended (the
+    layer's `finally`).
     `priority` orders hooks: higher runs earlier in the request phase (Sanic `priority=`).
     """
 
@@ -49,6 +51,9 @@ class Middleware:
         return None
 
     async def on_error(self, request: Request, error: Exception) -> Response | None:
+        return None
+
+    def on_finish(self, request: Request) -> None:
         return None
 
 
@@ -99,17 +104,20 @@ class Onion(_Stack):
         """Layer `mw` around `inner`, as an endpoint (a closure: the cheapest call Python has)."""
 
         async def around(request: Request) -> Response:
-            early = await mw.on_request(request)
-            if early is not None:
-                return early
             try:
-                response = await inner(request)
-            except Exception as exc:
-                converted = await mw.on_error(request, exc)
-                if converted is None:
-                    raise
-                return converted
-            return await mw.on_response(request, response) or response
+                early = await mw.on_request(request)
+                if early is not None:
+                    return early
+                try:
+                    response = await inner(request)
+                except Exception as exc:
+                    converted = await mw.on_error(request, exc)
+                    if converted is None:
+                        raise
+                    return converted
+                return await mw.on_response(request, response) or response
+            finally:
+                mw.on_finish(request)
 
         return around
 

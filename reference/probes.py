@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from .http import Headers, HTTPError, Request, Response
@@ -52,6 +52,10 @@ class Recorder:
     def pop(self, request_id: str) -> list[str]:
         return self._events.pop(request_id, [])
 
+    def peek(self, request_id: str) -> list[str]:
+        """The events so far, left in place (for a request the server may still be working on)."""
+        return list(self._events.get(request_id, ()))
+
     def sink(self, headers: FieldLookup) -> Callable[[str], None]:
         """The `record` callable for the request with these headers (its REQUEST_ID names its trace)."""
         request_id = headers.get(REQUEST_ID)
@@ -87,6 +91,34 @@ def halves(body: bytes) -> tuple[bytes, bytes]:
     """The two writes of a streamed body (`Handler.stream`)."""
     half = len(body) // 2
     return body[:half], body[half:]
+
+
+#: A trickling handler (`Handler.trickle`) goes on writing this many pieces, this many seconds
+#: apart, after its first one: long enough for a client to leave in between, short enough that a
+#: layer holding the whole response back delays it by half a second only.
+TRICKLE_PIECES = 50
+TRICKLE_PAUSE = 0.01
+
+
+async def trickled(record: Callable[[str], None], first: bytes = b"") -> AsyncGenerator[bytes, None]:
+    """A trickling handler's stream: `first`, then `TRICKLE_PIECES` spaces (JSON whitespace, so the
+    body stays the echo) a pause apart; records `H/` when it ends, however it ends (run to its end,
+    closed, or cancelled because the client left). Iterate it under `contextlib.aclosing`, so a
+    write that raises ends it at once rather than when it is collected."""
+    try:
+        if first:
+            yield first
+        for _ in range(TRICKLE_PIECES):
+            await asyncio.sleep(TRICKLE_PAUSE)
+            yield b" "
+    finally:
+        record("H/")
+
+
+def finished(probe: Probe, record: Callable[[str], None]) -> None:
+    """A layer is done with the request, however it ended (`Probe.cleanup`): call it in a `finally`."""
+    if probe.cleanup:
+        record(f"{probe.name}/")
 
 
 def body_digest(body: bytes) -> str:
@@ -228,12 +260,16 @@ class ProbeMiddleware(Middleware):
         status = error.status if isinstance(error, HTTPError) else 500
         return error_phase(self.probe, ReferenceIO(request), self._record(request), status)
 
+    def on_finish(self, request: Request) -> None:
+        finished(self.probe, self._record(request))
+
 
 def reference_endpoint(handler: Handler, recorder: Recorder) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         await handler_phase(handler, ReferenceIO(request), recorder.sink(request.headers))
         body = echo_body(request.match_info, request.ctx, request.body if handler.read_body else None)
-        return Response(handler.status, Headers([("content-type", "application/json"), *handler.headers]), body, streamed=handler.stream)
+        more = trickled(recorder.sink(request.headers)) if handler.stream and handler.trickle else None
+        return Response(handler.status, Headers([("content-type", "application/json"), *handler.headers]), body, streamed=handler.stream, more=more)
 
     return endpoint
 

@@ -7,7 +7,9 @@ see, and the handler echoes its parameters and the request context, so the behav
 pipeline is observable from outside.
 
 Trace events: `A>` (A's request phase), `H` (the handler), `<A:418` (A's response phase saw a
-418), `<A:!404` (A's error phase caught an exception of status 404, or `!500` for a crash).
+418), `<A:!404` (A's error phase caught an exception of status 404, or `!500` for a crash), `A/`
+(A is done with the request, however it ended: its `finally`; only probes with `cleanup`) and `H/`
+(a trickling handler's stream ended, however it ended).
 """
 
 from __future__ import annotations
@@ -98,6 +100,9 @@ class Probe:
     (a Sanic request-only or response-only middleware). `convert` makes the layer turn any error
     coming from inside (an exception in the onion profile, an error response in the hooks
     profile) into a response with that status. `priority` orders hooks (Sanic `priority=`).
+    `cleanup` makes a layer that wraps the next one (every profile but `hooks`) record `A/` in a
+    `finally` around everything it does for the request; hooks have no such place (a response
+    hook is the last code such a layer runs).
     """
 
     name: str
@@ -105,6 +110,7 @@ class Probe:
     response: Action | None = Pass()
     convert: int | None = None
     priority: int = 0
+    cleanup: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,10 @@ class Handler:
     session handler: the action runs first, then the delay and any raise, then it answers. `stream`
     sends the body as a streamed response (chunked, in two writes) instead of in one piece.
     `read_body` makes the handler read the request body and echo its `body_digest` as `body`.
+    `trickle` (with `stream`) sends the whole echo as the first piece, then goes on writing
+    (`probes.trickled`: small pieces of JSON whitespace, a short pause apart, for at most about half
+    a second) and records `H/` when its stream ends however it ends: a client can leave while the
+    handler still writes.
     """
 
     status: int = 200
@@ -144,6 +154,7 @@ class Handler:
     session: SessionAction | None = None
     stream: bool = False
     read_body: bool = False
+    trickle: bool = False
 
 
 @dataclass(frozen=True)
