@@ -7,14 +7,20 @@ kills every mutant and that every case kills at least one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import aclosing, asynccontextmanager
 from functools import partial
+from typing import Any
 
-from mwconform.adapters.base import Subject
+from mwconform.adapters.asgi import ASGIApp, Message, Receive, Scope, Send, serve_asgi
+from mwconform.adapters.base import Plug, Subject, Target
 from mwconform.adapters.reference import ReferenceSubject
+from mwconform.reference.asgi import ASGIApp as ReferenceASGI
 from mwconform.reference.http import Headers, HTTPError, Request, Response, error_response
 from mwconform.reference.pipeline import Endpoint, Hooks, Middleware, Onion, Pipeline, _Target
+from mwconform.reference.probes import Recorder
 from mwconform.reference.router import Match, Router
+from mwconform.reference.scenario import Scenario
 from tests.mutants.asgi_frameworks import FRAMEWORK_MUTANTS
 
 
@@ -148,6 +154,59 @@ class _SwallowsOnStreamed(_SkipsStreamed):
             if response.streamed:
                 return None
             raise
+
+
+async def _after_body(more: AsyncGenerator[bytes, None], after: Callable[[], Awaitable[object]]) -> AsyncGenerator[bytes, None]:
+    """`more`, then `after()` once its last piece is sent: not in a `finally`, so a stream closed
+    early (the client left) skips it."""
+    async with aclosing(more):
+        async for piece in more:
+            yield piece
+    await after()
+
+
+class CleanupAfterBody(Onion):
+    """A layer's cleanup waits for a streamed body to be sent in full (code after the body's last
+    piece, not in a `finally`): a client that leaves mid-stream skips it."""
+
+    def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
+        async def around(request: Request) -> Response:
+            async def finish() -> None:
+                mw.on_finish(request)
+
+            if (early := await mw.on_request(request)) is not None:
+                await finish()
+                return early
+            try:
+                response = await inner(request)
+            except Exception as exc:
+                await finish()
+                if (converted := await mw.on_error(request, exc)) is None:
+                    raise
+                return converted
+            response = await mw.on_response(request, response) or response
+            if response.more is None:
+                await finish()
+            else:
+                response.more = _after_body(response.more, finish)
+            return response
+
+        return around
+
+
+class HooksAfterBody(Hooks):
+    """Response hooks of a streamed response run once its body has been sent in full (as
+    after-send callbacks): a client that leaves mid-stream skips them all."""
+
+    async def response_phase(self, request: Request, ordered: Sequence[Middleware], response: Response) -> Response:
+        if response.more is None:
+            return await super().response_phase(request, ordered, response)
+
+        async def hooks() -> None:
+            await super(HooksAfterBody, self).response_phase(request, ordered, response)
+
+        response.more = _after_body(response.more, hooks)
+        return response
 
 
 class ErrorsBecome500(Onion):
@@ -338,11 +397,55 @@ def _profiled(profile: type[Onion | Hooks]) -> type[Pipeline]:
     return Profiled
 
 
-def mutant(bug: type, profile: str) -> type[ReferenceSubject]:
+#: The modes of a mutant whose bug shows only when a client leaves mid-response, which needs a socket.
+SOCKET = ("socket",)
+
+
+def mutant(bug: type, profile: str, modes: tuple[str, ...] = ReferenceSubject.modes) -> type[ReferenceSubject]:
     """A subject `mutant/<Bug>` serving the reference with `bug` planted, under `profile`."""
     pipeline = _profiled(bug) if issubclass(bug, (Onion, Hooks)) else bug
-    attrs = {"name": f"mutant/{bug.__name__}", "profile": profile, "pipeline_class": pipeline, "description": bug.__doc__, "__module__": bug.__module__}
+    attrs = {"name": f"mutant/{bug.__name__}", "profile": profile, "pipeline_class": pipeline, "description": bug.__doc__, "modes": modes, "__module__": bug.__module__}
     return type(bug.__name__ + "Subject", (ReferenceSubject,), attrs)
+
+
+class BreakerTripsOnDeparture:
+    """A circuit breaker in front of the app counts a response the app stopped writing (because the
+    client left, as ASGI allows) as a server failure, and answers 503 to every request after it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app, self.tripped = app, False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.tripped:
+            await send({"type": "http.response.start", "status": 503, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"circuit open"})
+            return
+        ended = False
+
+        async def watched(message: Message) -> None:
+            nonlocal ended
+            ended = ended or (message["type"] == "http.response.body" and not message.get("more_body", False))
+            await send(message)
+
+        await self.app(scope, receive, watched)
+        self.tripped = self.tripped or not ended
+
+
+def wrapped(layer: Callable[[ASGIApp], ASGIApp], profile: str) -> type[ReferenceSubject]:
+    """A subject `mutant/<Layer>` serving the reference behind the broken ASGI `layer`."""
+
+    @asynccontextmanager
+    async def serve_plugged(self: ReferenceSubject, scenario: Scenario, recorder: Recorder, mode: str, plug: Plug) -> AsyncIterator[Target]:
+        app: Any = ReferenceASGI(self.pipeline(scenario, recorder, plug))
+        async with serve_asgi(layer(app), mode, "reference.test") as target:
+            yield target
+
+    name = getattr(layer, "__name__", type(layer).__name__)
+    attrs = {"name": f"mutant/{name}", "profile": profile, "description": layer.__doc__, "serve_plugged": serve_plugged, "modes": SOCKET, "__module__": __name__}
+    return type(name + "Subject", (ReferenceSubject,), attrs)
 
 
 MUTANTS: list[type[Subject]] = [
@@ -371,6 +474,9 @@ MUTANTS: list[type[Subject]] = [
     mutant(StreamedRaiseSwallowed, "onion"),
     mutant(HeadBypassesChain, "hooks"),
     mutant(HeadNotRouted, "onion"),
+    mutant(CleanupAfterBody, "onion", SOCKET),
+    mutant(HooksAfterBody, "hooks", SOCKET),
+    wrapped(BreakerTripsOnDeparture, "onion"),
     *FRAMEWORK_MUTANTS,  # on real Starlette
 ]
 globals().update({m.__name__: m for m in MUTANTS})
