@@ -22,7 +22,7 @@ import falcon.asgi
 
 from mwconform.adapters.asgi import ASGIApp, AsgiSubject
 from mwconform.adapters.base import CAPABILITIES
-from mwconform.reference.probes import Recorder, echo_body, handler_phase, reads_body, request_phase, response_phase
+from mwconform.reference.probes import Recorder, echo_body, handler_phase, reads_body, request_phase, response_phase, trickled
 from mwconform.reference.router import PATH_PARAM
 from mwconform.reference.scenario import Probe, Scenario
 
@@ -125,7 +125,11 @@ def responder(handler: Any, recorder: Recorder) -> Callable[..., Any]:
         io = FalconIO(req, resp)
         await handler_phase(handler, io, recorder.sink(req.headers))
         body = echo_body(params, io.context(), await req.stream.read() if handler.read_body else None)
-        resp.status, resp.data, resp.content_type = handler.status, body, falcon.MEDIA_JSON
+        resp.status, resp.content_type = handler.status, falcon.MEDIA_JSON
+        if handler.stream and handler.trickle:
+            resp.stream = trickled(recorder.sink(req.headers), body)  # Falcon iterates it after process_response
+        else:
+            resp.data = body
         for name, value in handler.headers:
             resp.append_header(name, value)
 

@@ -33,3 +33,15 @@ def run_suite(suite: str, subjects: list[str], workdir: Path, *extra: str) -> di
 def outcomes(results: dict[str, Any]) -> dict[tuple[str, str], str]:
     """(subject, case id) → outcome."""
     return {(c["subject"], c["id"]): c["outcome"] for c in results["cases"]}
+
+
+#: Pipeline cases that need a socket: a client can leave mid-response only there (n/a in process).
+SOCKET_ONLY = frozenset({"stream.client-leaves-after-first-piece"})
+
+
+def mode_differences(socket: dict[Any, Any], inprocess: dict[Any, Any]) -> dict[Any, Any]:
+    """Where two runs' `(subject, case) → (outcome, traces)` differ, besides the socket-only cases,
+    which must be n/a in process and have a verdict over the socket."""
+    found = {k: (v, inprocess[k]) for k, v in socket.items() if inprocess[k] != v and k[1] not in SOCKET_ONLY}
+    found |= {k: (v, inprocess[k]) for k, v in socket.items() if k[1] in SOCKET_ONLY and (inprocess[k][0] != "n/a" or v[0] == "n/a")}
+    return found
