@@ -12,26 +12,14 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import AsyncIterator, Callable
-from contextlib import aclosing, asynccontextmanager
+from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any
 
 from aiohttp import web
 
 from ..harness import free_socket
-from ..reference.probes import (
-    Recorder,
-    RequestIO,
-    echo_body,
-    error_phase,
-    finished,
-    halves,
-    handler_phase,
-    reads_body,
-    request_phase,
-    response_phase,
-    trickled,
-)
+from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, finished, handler_phase, reads_body, request_phase, response_phase, write_streamed
 from ..reference.scenario import Group, Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
 from .session import session_api
@@ -136,13 +124,7 @@ async def stream(request: web.Request, handler: Handler, body: bytes, record: Ca
     response = web.StreamResponse(status=handler.status, headers=[("Content-Type", "application/json"), *handler.headers])
     response.enable_chunked_encoding()
     await response.prepare(request)
-    if handler.trickle:
-        async with aclosing(trickled(record, body)) as pieces:
-            async for piece in pieces:
-                await response.write(piece)
-    else:
-        for piece in halves(body):
-            await response.write(piece)
+    await write_streamed(handler, body, record, response.write)
     await response.write_eof()
     return response
 

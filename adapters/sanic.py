@@ -16,7 +16,7 @@ import itertools
 import logging
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AsyncExitStack, aclosing, asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from types import CodeType
 from typing import Any
 
@@ -27,7 +27,7 @@ from sanic.server.async_server import AsyncioServer
 
 from ..harness import free_socket, inprocess_transport
 from ..outcomes import HarnessError
-from ..reference.probes import Recorder, RequestIO, echo_body, halves, handler_phase, reads_body, request_phase, response_phase, trickled
+from ..reference.probes import Recorder, RequestIO, echo_body, handler_phase, reads_body, request_phase, response_phase, write_streamed
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
@@ -110,13 +110,7 @@ async def stream(request: Request, handler: Handler, body: bytes, record: Callab
     response middleware when the handler calls `respond`, before the headers go out, and cancels the
     handler when the client leaves (`RequestCancelled`)."""
     response = await request.respond(status=handler.status, headers=Header(list(handler.headers)), content_type="application/json")
-    if handler.trickle:
-        async with aclosing(trickled(record, body)) as pieces:
-            async for piece in pieces:
-                await response.send(piece)
-    else:
-        for piece in halves(body):
-            await response.send(piece)
+    await write_streamed(handler, body, record, response.send)
     await response.eof()
     return response
 

@@ -39,19 +39,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from ..reference.probes import (
-    Recorder,
-    RequestIO,
-    echo_body,
-    error_phase,
-    finished,
-    halves,
-    handler_phase,
-    reads_body,
-    request_phase,
-    response_phase,
-    trickled,
-)
+from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, finished, halves, handler_phase, reads_body, request_phase, response_phase, trickled
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Group, Handler, Probe, Scenario
 from ..reference.scenario import Route as NeutralRoute

@@ -15,8 +15,8 @@ import os
 import socket
 import sys
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, MutableMapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Iterator, MutableMapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -365,15 +365,9 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
         request_id = f"r{index}"
         # obs-text (RFC 9110 §5.5) goes as its latin-1 bytes: httpx encodes str values as ASCII only.
         headers = [(n, v if v.isascii() else v.encode("latin-1")) for n, v in (*call.headers, (REQUEST_ID, request_id))]
-        try:
+        with _blamed(call, target):
             async with client.stream(call.method, target.base_url + call.path, headers=headers, content=_content(call)) as response:
                 body = await _capped(response, call)
-        except httpx.TimeoutException:
-            raise HarnessError(f"{call} got no answer within {REQUEST_TIMEOUT:g} s (the subject hung)") from None
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise Dropped(f"{call}: the subject closed the connection without answering ({exc!r})") from None
-        except httpx.HTTPError as exc:
-            raise HarnessError(f"{call} could not reach the subject at {target.base_url}: {exc!r}") from None
         return Exchange(call, response.status_code, Headers(response.headers.multi_items()), body, recorder.pop(request_id), response.reason_phrase)
 
     try:
@@ -383,6 +377,19 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
     finally:
         if owned is not None:
             await owned.aclose()
+
+
+@contextmanager
+def _blamed(call: Call, target: Target) -> Iterator[None]:
+    """httpx's errors while `call` is exchanged, as the harness blames them: a hang, a dropped connection, no server."""
+    try:
+        yield
+    except httpx.TimeoutException:
+        raise HarnessError(f"{call} got no answer within {REQUEST_TIMEOUT:g} s (the subject hung)") from None
+    except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        raise Dropped(f"{call}: the subject closed the connection without answering ({exc!r})") from None
+    except httpx.HTTPError as exc:
+        raise HarnessError(f"{call} could not reach the subject at {target.base_url}: {exc!r}") from None
 
 
 def _content(call: Call) -> bytes | AsyncIterator[bytes] | None:
@@ -461,8 +468,8 @@ async def leave_after_first_piece(target: Target, call: Call, request_id: str) -
     fields and the first piece of the body, then close the connection: a client that leaves
     mid-response. An in-process transport hands the client nothing before the app has ended, so
     this needs the socket (`target.base_url`)."""
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, trust_env=False, verify=False, cookies=_no_cookies()) as client:
-        try:
+    async with _client() as client:  # a client of its own: the shared one would pool the connection
+        with _blamed(call, target):
             async with client.stream(call.method, target.base_url + call.path, headers=[*call.headers, (REQUEST_ID, request_id)]) as response:
                 first = b""
                 async for first in response.aiter_raw():
@@ -470,9 +477,3 @@ async def leave_after_first_piece(target: Target, call: Call, request_id: str) -
                         break
                 # Leaving the block unread closes the connection (httpcore does not pool it).
                 return response.status_code, Headers(response.headers.multi_items()), first
-        except httpx.TimeoutException:
-            raise HarnessError(f"{call} got no answer within {REQUEST_TIMEOUT:g} s (the subject hung)") from None
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise Dropped(f"{call}: the subject closed the connection without answering ({exc!r})") from None
-        except httpx.HTTPError as exc:
-            raise HarnessError(f"{call} could not reach the subject at {target.base_url}: {exc!r}") from None

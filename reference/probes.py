@@ -12,7 +12,8 @@ import asyncio
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from contextlib import aclosing
 from typing import Any, Protocol, TypeVar
 
 from .http import Headers, HTTPError, Request, Response
@@ -113,6 +114,17 @@ async def trickled(record: Callable[[str], None], first: bytes = b"") -> AsyncGe
             yield b" "
     finally:
         record("H/")
+
+
+async def write_streamed(handler: Handler, body: bytes, record: Callable[[str], None], write: Callable[[bytes], Awaitable[object]]) -> None:
+    """A streamed `body` through a framework's `write`: in the two `halves`, or trickled (`Handler.trickle`)."""
+    if not handler.trickle:
+        for piece in halves(body):
+            await write(piece)
+        return
+    async with aclosing(trickled(record, body)) as pieces:
+        async for piece in pieces:
+            await write(piece)
 
 
 def finished(probe: Probe, record: Callable[[str], None]) -> None:

@@ -149,3 +149,60 @@ GROUP = (Group("api", "/api", chain("G"), (Route("GET", "/x", Handler(raise_stat
 )
 def test_starlette_profile_converts_http_errors_inside_and_everything_else_outside(scenario: Scenario, path: str, expected: tuple) -> None:
     assert trace(scenario, "starlette", path=path) == expected
+
+
+CLEANING = tuple(Probe(name, cleanup=True) for name in "ABC")
+
+
+@pytest.mark.parametrize(
+    ("route", "chain_", "profile", "expected"),
+    [
+        (OK[0], CLEANING, "onion", ["A>", "B>", "C>", "H", "<C:200", "C/", "<B:200", "B/", "<A:200", "A/"]),
+        (OK[0], (CLEANING[0], Probe("B", request=Respond(401), cleanup=True), CLEANING[2]), "onion", ["A>", "B>", "B/", "<A:401", "A/"]),
+        (Route("GET", "/ok", Handler(crash=True)), CLEANING, "onion", ["A>", "B>", "C>", "H", "C/", "B/", "A/"]),
+        (OK[0], CLEANING, "hooks", ["A>", "B>", "C>", "H", "<C:200", "<B:200", "<A:200"]),
+    ],
+    ids=["onion-normal", "onion-short-circuit", "onion-crash", "hooks-no-cleanup-place"],
+)
+def test_a_layer_that_wraps_the_next_cleans_up_innermost_first_on_every_path(route: Route, chain_: tuple[Probe, ...], profile: str, expected: list[str]) -> None:
+    assert trace(Scenario((route,), chain_), profile)[1] == expected
+
+
+@pytest.mark.parametrize("leaves", [True, False], ids=["client-leaves", "client-stays"])
+def test_the_reference_app_stops_a_trickling_stream_when_the_client_leaves(leaves: bool) -> None:
+    from mwconform.reference.asgi import ASGIApp
+    from mwconform.reference.probes import TRICKLE_PIECES
+
+    recorder = Recorder()
+    app = ASGIApp(build_pipeline(Scenario((Route("GET", "/s", Handler(stream=True, trickle=True)),), CLEANING), "onion", recorder))
+    sent: list[dict] = []
+
+    async def main() -> None:
+        first_sent, requested = asyncio.Event(), False
+
+        async def receive() -> dict:
+            nonlocal requested
+            if not requested:
+                requested = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            if leaves:
+                await first_sent.wait()
+            else:
+                await asyncio.Event().wait()  # the client stays: no disconnect until the app ends
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+            if message["type"] == "http.response.body":
+                first_sent.set()
+
+        scope = {"type": "http", "method": "GET", "path": "/s", "headers": [(REQUEST_ID.encode(), b"t")], "query_string": b""}
+        await asyncio.wait_for(app(scope, receive, send), 5)
+
+    asyncio.run(main())
+    bodies = [m for m in sent if m["type"] == "http.response.body"]
+    assert recorder.pop("t")[-1] == "H/"
+    if leaves:  # stopped after a piece or two, and no last body message: there is nobody to send it to
+        assert len(bodies) < 3 and all(m.get("more_body") for m in bodies)
+    else:
+        assert len(bodies) == 1 + TRICKLE_PIECES + 1 and not bodies[-1].get("more_body", False)
