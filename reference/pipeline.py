@@ -104,22 +104,28 @@ class Onion(_Stack):
         """Layer `mw` around `inner`, as an endpoint (a closure: the cheapest call Python has)."""
 
         async def around(request: Request) -> Response:
+            early = await mw.on_request(request)
+            if early is not None:
+                return early
             try:
-                early = await mw.on_request(request)
-                if early is not None:
-                    return early
-                try:
-                    response = await inner(request)
-                except Exception as exc:
-                    converted = await mw.on_error(request, exc)
-                    if converted is None:
-                        raise
-                    return converted
-                return await mw.on_response(request, response) or response
+                response = await inner(request)
+            except Exception as exc:
+                converted = await mw.on_error(request, exc)
+                if converted is None:
+                    raise
+                return converted
+            return await mw.on_response(request, response) or response
+
+        if type(mw).on_finish is Middleware.on_finish:
+            return around  # nothing to finish: the call per layer and request is saved (bench/pipeline.py)
+
+        async def finishing(request: Request) -> Response:
+            try:
+                return await around(request)
             finally:
                 mw.on_finish(request)
 
-        return around
+        return finishing
 
 
 class Hooks(_Stack):
