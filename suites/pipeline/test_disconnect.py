@@ -42,6 +42,7 @@ CASES = [
             tuple(Probe(name, cleanup=True) for name in "ABC"),
         ),
         calls=(Call("GET", "/ok"),),
+        slow=True,  # a layer that holds the response back waits out the trickle (half a second)
     ),
 ]
 
