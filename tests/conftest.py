@@ -22,7 +22,7 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for name, value in report.user_properties:
         if name == "mutation_score" and report.when == "call":
-            _AREAS.append(Area(value["name"], value["mutants"], {(s, c): o for s, c, o in value["verdicts"]}))
+            _AREAS.append(Area(value["name"], value["mutants"], value["cases"], value["unknown_targets"], {(s, c): o for s, c, o in value["verdicts"]}))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

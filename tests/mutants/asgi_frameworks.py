@@ -34,6 +34,7 @@ class PathPrefixChain:
 
 
 class StarletteChainByPathPrefix(StarletteSubject):
+    breaks = ("route.prefix-isolation",)
     name = "mutant/StarletteChainByPathPrefix"
     description = PathPrefixChain.__doc__
     known = {}
@@ -64,6 +65,7 @@ class SwallowingDispatch(ProbeDispatch):
 
 
 class StarletteSwallowsInnerException(StarletteBaseHTTP):
+    breaks = ("error.handler-crashes",)
     name = "mutant/StarletteSwallowsInnerException"
     description = SwallowingDispatch.__doc__
 
@@ -74,6 +76,7 @@ class StarletteSwallowsInnerException(StarletteBaseHTTP):
 class FirstResponseChunkOnly:
     """Sits under a pure ASGI layer and passes it only the first `http.response.body` message, as
     the last one (a middleware that ignores `more_body`): a streamed body loses its tail."""
+    breaks = ("stream.get-through-a-b-c", "stream.response-phases-add-headers")
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -96,6 +99,7 @@ class FirstResponseChunkOnly:
 class EmptyBodyAfterRead:
     """Under a layer that read the request body: the app gets an empty body in its place (a
     middleware that consumes `receive` and passes the app a fresh, empty one)."""
+    breaks = ("body.form-read-by-a-then-by-handler",)
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -110,6 +114,7 @@ class EmptyBodyAfterRead:
 class FirstRequestChunkOnly(EmptyBodyAfterRead):
     """Under a layer that read the request body: the app gets only its first `http.request`
     message, marked as the last (a replay that ignores `more_body`): chunked uploads lose their tail."""
+    breaks = ("body.chunked-read-by-a-and-c-then-by-handler",)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def first_only() -> Message:
@@ -135,7 +140,7 @@ def broken_layers(bug: type, only_reading: bool = False) -> type[Subject]:
     def middleware(self: StarletteSubject, probe: Probe, recorder: Recorder) -> Middleware:
         return Middleware(layer, probe=probe, recorder=recorder)
 
-    attrs = {"name": f"mutant/Starlette{bug.__name__}", "description": bug.__doc__, "middleware": middleware, "__module__": __name__}
+    attrs = {"name": f"mutant/Starlette{bug.__name__}", "description": bug.__doc__, "breaks": getattr(bug, "breaks", ()), "middleware": middleware, "__module__": __name__}
     return type(f"Starlette{bug.__name__}", (StarletteSubject,), attrs)
 
 

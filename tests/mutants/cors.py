@@ -30,6 +30,7 @@ from mwconform.reference.http import Headers, HTTPError, Request, Response, erro
 
 class ReflectsAnyOrigin(CorsMiddleware):
     """Every origin is allowed and echoed back (origin reflection)."""
+    breaks = ("origin.list-reflection", "preflight.refused-origin")
 
     def origin_allowed(self, origin: str) -> bool:
         return True
@@ -37,6 +38,7 @@ class ReflectsAnyOrigin(CorsMiddleware):
 
 class TrustsNull(CorsMiddleware):
     """The origin `null` is allowed, as for local files during development."""
+    breaks = ("origin.list-null", "origin.regex-null", "origin.subdomains-null")
 
     def origin_allowed(self, origin: str) -> bool:
         return origin == "null" or super().origin_allowed(origin)
@@ -44,6 +46,7 @@ class TrustsNull(CorsMiddleware):
 
 class PrefixMatch(CorsMiddleware):
     """An origin is allowed when it starts with an allowed origin; patterns use re.match."""
+    breaks = ("origin.list-prefix", "origin.list-two-origins-in-one", "origin.list-unanchored-end", "origin.regex-unanchored-end")
 
     def origin_allowed(self, origin: str) -> bool:
         policy = self.policy
@@ -54,6 +57,7 @@ class PrefixMatch(CorsMiddleware):
 
 class SuffixMatch(CorsMiddleware):
     """An origin is allowed when it ends with an allowed origin's host (`evilapp.example.com`)."""
+    breaks = ("origin.list-http-scheme", "origin.list-suffix")
 
     def origin_allowed(self, origin: str) -> bool:
         return any(origin.endswith(o.partition("://")[2]) for o in self.policy.origins) or super().origin_allowed(origin)
@@ -61,6 +65,7 @@ class SuffixMatch(CorsMiddleware):
 
 class IgnoresScheme(CorsMiddleware):
     """http:// origins are treated as their https:// twins."""
+    breaks = ("origin.regex-http-scheme", "origin.subdomains-http-scheme")
 
     def origin_allowed(self, origin: str) -> bool:
         return super().origin_allowed(origin.replace("http://", "https://", 1))
@@ -68,6 +73,7 @@ class IgnoresScheme(CorsMiddleware):
 
 class IgnoresPort(CorsMiddleware):
     """The port is stripped before matching."""
+    breaks = ("actual.allowed-second-listed-origin", "origin.list-other-port", "origin.subdomains-other-port")
 
     def origin_allowed(self, origin: str) -> bool:
         return super().origin_allowed(re.sub(r":\d+$", "", origin))
@@ -75,6 +81,7 @@ class IgnoresPort(CorsMiddleware):
 
 class TrustsWholeDomain(CorsMiddleware):
     """A listed origin trusts every host of its registrable domain."""
+    breaks = ("origin.list-sibling-subdomain",)
 
     def origin_allowed(self, origin: str) -> bool:
         domains = {".".join(o.partition("://")[2].split(".")[-2:]) for o in self.policy.origins if "://" in o}
@@ -83,6 +90,7 @@ class TrustsWholeDomain(CorsMiddleware):
 
 class SubdomainEndswith(CorsMiddleware):
     """The subdomain rule checks host.endswith('example.com'), without the dot."""
+    breaks = ("origin.subdomains-look-alike", "origin.subdomains-unescaped-dot")
 
     def origin_allowed(self, origin: str) -> bool:
         base = self.policy.subdomains_of
@@ -93,6 +101,7 @@ class SubdomainEndswith(CorsMiddleware):
 
 class SubdomainContains(CorsMiddleware):
     """The subdomain rule checks that the domain occurs anywhere in the origin."""
+    breaks = ("origin.subdomains-apex-prefix", "origin.subdomains-sub-prefix", "origin.subdomains-underscore-after-host")
 
     def origin_allowed(self, origin: str) -> bool:
         base = self.policy.subdomains_of
@@ -101,6 +110,7 @@ class SubdomainContains(CorsMiddleware):
 
 class SubdomainDotUnescaped(CorsMiddleware):
     """The subdomain rule is a regex with the domain's dots left unescaped."""
+    breaks = ("origin.subdomains-look-alike",)
 
     def origin_allowed(self, origin: str) -> bool:
         base = self.policy.subdomains_of
@@ -111,6 +121,7 @@ class SubdomainDotUnescaped(CorsMiddleware):
 
 class StarWithCredentials(CorsMiddleware):
     """Access-Control-Allow-Origin is always `*`, credentials or not."""
+    breaks = ("actual.allowed-first-listed-origin", "actual.allowed-regex", "actual.allowed-subdomain-rule")
 
     def allow_origin(self, origin: str) -> str:
         return "*"
@@ -123,6 +134,7 @@ class StarWithCredentials(CorsMiddleware):
 
 class CredentialsCapitalized(CorsMiddleware):
     """Access-Control-Allow-Credentials is sent as `True`."""
+    breaks = ("actual.credentials-exact-true",)
 
     def preflight(self, request: Request) -> Response:
         return _recase(super().preflight(request))
@@ -140,6 +152,7 @@ def _recase(response: Response) -> Response:
 
 class WildcardReflectsWithCookie(CorsMiddleware):
     """Under `*`, a request with a cookie gets its origin reflected with credentials (Starlette#95)."""
+    breaks = ("actual.wildcard-with-cookie",)
 
     def decorate(self, request: Request, response: Response) -> None:
         super().decorate(request, response)
@@ -151,6 +164,7 @@ class WildcardReflectsWithCookie(CorsMiddleware):
 
 class AllowOriginTwice(CorsMiddleware):
     """Access-Control-Allow-Origin is added a second time (a second CORS layer)."""
+    breaks = ("actual.allowed-wildcard", "actual.single-allow-origin")
 
     def decorate(self, request: Request, response: Response) -> None:
         super().decorate(request, response)
@@ -160,6 +174,7 @@ class AllowOriginTwice(CorsMiddleware):
 
 class KeepsInnerAllowOrigin(CorsMiddleware):
     """The handler's own Access-Control-Allow-Origin is kept next to the layer's."""
+    breaks = ("actual.single-allow-origin-handler-set-one",)
 
     def decorate(self, request: Request, response: Response) -> None:
         inner = response.headers.get_all(ALLOW_ORIGIN)
@@ -170,6 +185,7 @@ class KeepsInnerAllowOrigin(CorsMiddleware):
 
 class CredentialsOnDisallowed(CorsMiddleware):
     """Access-Control-Allow-Credentials is sent even to disallowed origins (Starlette#2560)."""
+    breaks = ("origin.list-reflection-quiet", "origin.list-refused-credentials")
 
     def decorate(self, request: Request, response: Response) -> None:
         super().decorate(request, response)
@@ -179,6 +195,7 @@ class CredentialsOnDisallowed(CorsMiddleware):
 
 class NoVary(CorsMiddleware):
     """Vary: Origin is never added."""
+    breaks = ("vary.allowed-origin",)
 
     def vary(self, headers: Headers, *names: str) -> None:
         pass
@@ -186,6 +203,7 @@ class NoVary(CorsMiddleware):
 
 class VaryOverwrites(CorsMiddleware):
     """Vary is set to the CORS names, dropping the handler's Vary."""
+    breaks = ("vary.merged-with-handler",)
 
     def vary(self, headers: Headers, *names: str) -> None:
         headers.set("Vary", ", ".join(names))
@@ -193,6 +211,7 @@ class VaryOverwrites(CorsMiddleware):
 
 class VaryOnlyWhenShared(CorsMiddleware):
     """Vary: Origin is added only to responses that carry Access-Control-Allow-Origin."""
+    breaks = ("vary.disallowed-origin", "vary.no-origin", "vary.preflight")
 
     def vary(self, headers: Headers, *names: str) -> None:
         pass
@@ -205,6 +224,7 @@ class VaryOnlyWhenShared(CorsMiddleware):
 
 class OnlyDecoratesSuccess(CorsMiddleware):
     """Responses with status 400 and above get no CORS headers."""
+    breaks = ("error.auth-short-circuit-401", "error.auth-short-circuit-401-wildcard", "error.handler-403", "error.handler-403-wildcard", "error.handler-crash-500", "error.handler-crash-500-wildcard", "error.unknown-path-404", "error.unknown-path-404-wildcard", "error.wrong-method-405", "error.wrong-method-405-wildcard")
 
     async def on_error(self, request: Request, error: Exception) -> Response | None:
         return None
@@ -216,6 +236,7 @@ class OnlyDecoratesSuccess(CorsMiddleware):
 
 class DecoratesPreflightOnTheWayOut(CorsMiddleware):
     """Preflights go through the app and get approval headers on the way out (seed 001's style)."""
+    breaks = ("preflight.approved-list-put-custom-header", "preflight.approved-subdomain-rule", "preflight.approved-wildcard", "preflight.behind-auth", "preflight.behind-auth-wildcard", "preflight.behind-redirect", "preflight.never-reaches-handler", "preflight.never-reaches-handler-wildcard")
 
     async def on_request(self, request: Request) -> Response | None:
         return None
@@ -237,6 +258,7 @@ class DecoratesPreflightOnTheWayOut(CorsMiddleware):
 
 class AnyOptionsIsPreflight(CorsMiddleware):
     """Every OPTIONS request with an Origin is answered as a preflight."""
+    breaks = ("preflight.options-without-request-method",)
 
     async def on_request(self, request: Request) -> Response | None:
         if request.method == "OPTIONS" and "Origin" in request.headers:
@@ -246,6 +268,7 @@ class AnyOptionsIsPreflight(CorsMiddleware):
 
 class MethodNotChecked(CorsMiddleware):
     """Any requested method is approved."""
+    breaks = ("preflight.refused-method",)
 
     def method_allowed(self, method: str) -> bool:
         return True
@@ -259,6 +282,7 @@ class MethodNotChecked(CorsMiddleware):
 
 class MethodCaseInsensitive(CorsMiddleware):
     """Methods are compared case-insensitively and the requested spelling is echoed."""
+    breaks = ("preflight.refused-lower-case-patch",)
 
     def method_allowed(self, method: str) -> bool:
         return super().method_allowed(method.upper())
@@ -272,6 +296,7 @@ class MethodCaseInsensitive(CorsMiddleware):
 
 class HeadersNotChecked(CorsMiddleware):
     """Any requested header is approved."""
+    breaks = ("preflight.refused-header", "preflight.refused-one-of-two-headers", "preflight.refused-seed-001-custom-header")
 
     def header_allowed(self, name: str) -> bool:
         return True
@@ -279,6 +304,7 @@ class HeadersNotChecked(CorsMiddleware):
 
 class StarsWithCredentials(CorsMiddleware):
     """Allowed methods and headers `*` are sent as `*`, credentials or not."""
+    breaks = ("preflight.approved-credentialed-wildcards", "preflight.approved-wildcard-authorization")
 
     def preflight(self, request: Request) -> Response:
         response = super().preflight(request)
@@ -292,6 +318,7 @@ class StarsWithCredentials(CorsMiddleware):
 
 class ExposeStarWithCredentials(CorsMiddleware):
     """Exposed headers `*` are sent as `*`, credentials or not."""
+    breaks = ("actual.credentialed-wildcards",)
 
     def exposed(self, headers: Headers) -> list[str]:
         return ["*"] if "*" in self.policy.expose else super().exposed(headers)
@@ -299,6 +326,7 @@ class ExposeStarWithCredentials(CorsMiddleware):
 
 class NoExposeHeaders(CorsMiddleware):
     """Access-Control-Expose-Headers is never sent."""
+    breaks = ("actual.expose-listed", "actual.expose-wildcard")
 
     def decorate(self, request: Request, response: Response) -> None:
         super().decorate(request, response)
@@ -307,6 +335,7 @@ class NoExposeHeaders(CorsMiddleware):
 
 class MaxAgeMissing(CorsMiddleware):
     """Access-Control-Max-Age is never sent."""
+    breaks = ("preflight.max-age",)
 
     def preflight(self, request: Request) -> Response:
         response = super().preflight(request)
@@ -316,6 +345,7 @@ class MaxAgeMissing(CorsMiddleware):
 
 class MaxAgeNoneSpelledOut(CorsMiddleware):
     """Access-Control-Max-Age is str(policy.max_age), also when that is None."""
+    breaks = ("preflight.no-max-age",)
 
     def preflight(self, request: Request) -> Response:
         response = super().preflight(request)
@@ -326,6 +356,7 @@ class MaxAgeNoneSpelledOut(CorsMiddleware):
 
 class RequestHeadersSplitOnCommaSpace(CorsMiddleware):
     """Access-Control-Request-Headers is split on ', ', so 'a,b' is one unknown name."""
+    breaks = ("preflight.approved-headers-no-space", "preflight.approved-headers-upper-case")
 
     def requested_headers(self, request: Request) -> list[str] | None:
         return [n.lower() for n in (request.headers.get(REQUEST_HEADERS) or "").split(", ") if n] or []
@@ -336,6 +367,7 @@ class RequestHeadersSplitOnCommaSpace(CorsMiddleware):
 
 class RequestHeadersNotStripped(CorsMiddleware):
     """Access-Control-Request-Headers is split on ',' without trimming the spaces."""
+    breaks = ("preflight.approved-headers-comma-space",)
 
     def requested_headers(self, request: Request) -> list[str] | None:
         names = [n.lower() for n in (request.headers.get(REQUEST_HEADERS) or "").split(",") if n]
@@ -344,6 +376,7 @@ class RequestHeadersNotStripped(CorsMiddleware):
 
 class RequestHeadersCaseSensitive(CorsMiddleware):
     """Requested header names are compared with the policy's case-sensitively."""
+    breaks = ("preflight.approved-seed-001-put-json",)
 
     def requested_headers(self, request: Request) -> list[str] | None:
         return [n.strip() for n in (request.headers.get(REQUEST_HEADERS) or "").split(",") if n.strip()]
@@ -354,6 +387,7 @@ class RequestHeadersCaseSensitive(CorsMiddleware):
 
 class DefaultPortNormalised(CorsMiddleware):
     """Origins are normalised with urlsplit(origin).port, which raises ValueError on a bad port or bracket: 500."""
+    breaks = ("robust.hostile-origin-and-request-headers",)
 
     def origin_allowed(self, origin: str) -> bool:
         parts = urlsplit(origin)
@@ -364,6 +398,7 @@ class DefaultPortNormalised(CorsMiddleware):
 
 class RequiresRequestHeaders(CorsMiddleware):
     """A preflight without Access-Control-Request-Headers is refused."""
+    breaks = ("preflight.approved-list-delete-no-request-headers", "preflight.credentials-exact-true")
 
     def preflight(self, request: Request) -> Response:
         if REQUEST_HEADERS not in request.headers:
@@ -373,6 +408,7 @@ class RequiresRequestHeaders(CorsMiddleware):
 
 class KeepsHeadersAcrossRequests(CorsMiddleware):
     """The last allowed origin's CORS headers are kept on the middleware and added to later answers."""
+    breaks = ("origin.list-after-allowed-origin",)
 
     remembered: list[tuple[str, str]] = []
 
@@ -386,6 +422,7 @@ class KeepsHeadersAcrossRequests(CorsMiddleware):
 
 class ApprovesPrivateNetwork(CorsMiddleware):
     """Every preflight that asks for private-network access gets it (flask-cors CVE-2024-6221)."""
+    breaks = ("preflight.private-network",)
 
     def preflight(self, request: Request) -> Response:
         response = super().preflight(request)
@@ -396,6 +433,7 @@ class ApprovesPrivateNetwork(CorsMiddleware):
 
 class CaseFoldedEcho(CorsMiddleware):
     """Origins are compared lowercased and answered with the lowercased value, not the request's bytes."""
+    breaks = ("origin.list-uppercase-host", "origin.list-uppercase-scheme", "origin.subdomains-uppercase-host")
 
     def origin_allowed(self, origin: str) -> bool:
         return super().origin_allowed(origin.lower())
@@ -412,6 +450,7 @@ class CaseFoldedEcho(CorsMiddleware):
 class HostCutAtOddCharacter(CorsMiddleware):
     """The Origin is cut at the first character no host name has (meant to drop a path) before matching, so
     `https://app.example.com_.evil.net` counts as `https://app.example.com`; a comma or space list is refused first."""
+    breaks = ("origin.list-backtick-after-host", "origin.list-bang-after-host", "origin.list-brace-after-host", "origin.list-percent-60-after-host", "origin.list-underscore-after-host", "origin.regex-backtick-after-host")
 
     def origin_allowed(self, origin: str) -> bool:
         cut = re.match(r"[a-z]+://[a-z0-9.:-]*", origin)
@@ -422,6 +461,7 @@ class HostCutAtOddCharacter(CorsMiddleware):
 
 class CredentialsWhenEchoing(CorsMiddleware):
     """Access-Control-Allow-Credentials: true goes with every echoed origin, whatever the policy says."""
+    breaks = ("credentials-off.actual-one-origin", "credentials-off.actual-one-origin-stars", "credentials-off.preflight-one-origin", "credentials-off.preflight-one-origin-stars")
 
     def preflight(self, request: Request) -> Response:
         return _credentials_if_echoed(super().preflight(request))
@@ -439,6 +479,7 @@ def _credentials_if_echoed(response: Response) -> Response:
 
 class RequestMethodMakesPreflight(CorsMiddleware):
     """Any OPTIONS with Access-Control-Request-Method is answered as a preflight, Origin or not."""
+    breaks = ("preflight.options-without-origin",)
 
     async def on_request(self, request: Request) -> Response | None:
         if request.method == "OPTIONS" and REQUEST_METHOD in request.headers:
@@ -453,6 +494,7 @@ class RequestMethodMakesPreflight(CorsMiddleware):
 
 class PreflightVaryOriginOnly(CorsMiddleware):
     """A preflight answer varies on Origin only (and on nothing under `*`), though it echoes the requested names."""
+    breaks = ("vary.preflight-request-headers", "vary.preflight-wildcard-echo")
 
     def preflight(self, request: Request) -> Response:
         response = super().preflight(request)
@@ -464,6 +506,7 @@ class PreflightVaryOriginOnly(CorsMiddleware):
 
 class NoPrivateNetworkOptIn(CorsMiddleware):
     """The policy's private-network opt-in is never sent (Access-Control-Allow-Private-Network is dropped)."""
+    breaks = ("preflight.private-network-opt-in",)
 
     def preflight(self, request: Request) -> Response:
         response = super().preflight(request)
@@ -473,6 +516,7 @@ class NoPrivateNetworkOptIn(CorsMiddleware):
 
 class FreshErrorResponse(CorsMiddleware):
     """A raised HTTP error is answered with a fresh response of its status: the inner layers' Set-Cookie and headers are dropped."""
+    breaks = ("error.inner-headers-on-raised-401", "error.inner-headers-on-raised-401-wildcard")
 
     async def on_error(self, request: Request, error: Exception) -> Response | None:
         response = error_response(HTTPError(error.status) if isinstance(error, HTTPError) else error)
@@ -482,6 +526,7 @@ class FreshErrorResponse(CorsMiddleware):
 
 class SkipsStreamedResponses(CorsMiddleware):
     """A streamed response is left alone, its headers taken as already sent (a middleware that edits headers after `await handler()`)."""
+    breaks = ("actual.streamed", "actual.streamed-wildcard")
 
     def decorate(self, request: Request, response: Response) -> None:
         if not response.streamed:
@@ -490,7 +535,7 @@ class SkipsStreamedResponses(CorsMiddleware):
 
 def mutant(bug: type[CorsMiddleware]) -> type[ReferenceCors]:
     """A subject `mutant/cors-<Bug>` serving the reference with `bug` as its CORS layer."""
-    attrs = {"name": f"mutant/cors-{bug.__name__}", "middleware_class": bug, "description": bug.__doc__}
+    attrs = {"name": f"mutant/cors-{bug.__name__}", "middleware_class": bug, "description": bug.__doc__, "breaks": getattr(bug, "breaks", ())}
     return type(bug.__name__ + "Subject", (ReferenceCors,), attrs)
 
 

@@ -42,6 +42,7 @@ def _segments(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]
 
 class AcceptsNone(JwtMiddleware):
     """A token whose alg is `none` in any spelling is accepted without a signature (CVE-2015-2951)."""
+    breaks = ("alg.none-NONE",)
 
     def verify(self, token: str) -> dict[str, Any]:
         header = jwt.get_unverified_header(token)
@@ -52,6 +53,7 @@ class AcceptsNone(JwtMiddleware):
 
 class TrustsTokenAlg(JwtMiddleware):
     """The token's own alg is used, so any HMAC algorithm verifies with the secret (allowlist ignored)."""
+    breaks = ("alg.hs512-not-allowed",)
 
     def verify(self, token: str) -> dict[str, Any]:
         alg = jwt.get_unverified_header(token).get("alg")
@@ -63,6 +65,7 @@ class TrustsTokenAlg(JwtMiddleware):
 
 class MissingAlgIsHS256(JwtMiddleware):
     """A header without alg defaults to HS256 instead of being refused."""
+    breaks = ("alg.missing", "malformed.header-not-json", "malformed.not-a-jwt", "malformed.payload-not-json", "malformed.two-segments")
 
     def verify(self, token: str) -> dict[str, Any]:
         header, payload, signing_input, signature = _segments(token)
@@ -74,6 +77,7 @@ class MissingAlgIsHS256(JwtMiddleware):
 
 class KeyConfusion(JwtMiddleware):
     """An HS256 token is verified with the RSA public key's PEM bytes as the secret (CVE-2016-10555)."""
+    breaks = ("alg.key-confusion",)
 
     def verify(self, token: str) -> dict[str, Any]:
         header, payload, signing_input, signature = _segments(token)
@@ -85,6 +89,7 @@ class KeyConfusion(JwtMiddleware):
 
 class HmacOnly(JwtMiddleware):
     """Every token is verified with the HMAC secret, so RSA, EC and JWKS policies accept nothing."""
+    breaks = ("alg.eddsa-accepted", "alg.es256-jwks-accepted", "alg.es256-pem-accepted", "alg.rs256-accepted")
 
     def candidates(self, alg: str, kid: object) -> list[Any]:
         return [key for key, _, _ in self._keys["hmac"]]
@@ -92,6 +97,7 @@ class HmacOnly(JwtMiddleware):
 
 class KidIgnored(JwtMiddleware):
     """A JWK's kid is not compared with the token's, so any kid selects any key."""
+    breaks = ("alg.jwks-unknown-kid",)
 
     def candidates(self, alg: str, kid: object) -> list[Any]:
         return [key for key, _, key_alg in self._keys[FAMILY_OF[alg]] if key_alg in (None, alg)]
@@ -102,6 +108,7 @@ class KidIgnored(JwtMiddleware):
 
 class NoSignatureCheck(JwtMiddleware):
     """Claims are checked but the signature never is (verify_signature off)."""
+    breaks = ("leak.bad-signature", "sig.empty-hmac-key", "sig.flipped", "sig.other-secret", "sig.payload-swapped")
 
     def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
         return jwt.decode(token, key, algorithms=[alg], audience=self.policy.audience, issuer=self.policy.issuer, options={"verify_signature": False})
@@ -109,6 +116,7 @@ class NoSignatureCheck(JwtMiddleware):
 
 class EmptySignatureSkipsCheck(JwtMiddleware):
     """A token with an empty signature segment is taken as unsigned and accepted (CVE-2020-28042)."""
+    breaks = ("alg.none-NONE", "alg.none-None", "alg.none-nOnE", "alg.none-none", "robust.hostile-authorization", "sig.stripped")
 
     def verify(self, token: str) -> dict[str, Any]:
         if token.endswith("."):
@@ -118,6 +126,7 @@ class EmptySignatureSkipsCheck(JwtMiddleware):
 
 class BadTokenPoisons(JwtMiddleware):
     """After one bad token the middleware refuses everything (state shared across requests)."""
+    breaks = ("sig.broken-then-valid",)
 
     failed = False
 
@@ -133,6 +142,7 @@ class BadTokenPoisons(JwtMiddleware):
 
 class EmbeddedJwkTrusted(JwtMiddleware):
     """A public key embedded in the token's jwk header verifies the token (CVE-2018-0114)."""
+    breaks = ("jose.crit-unknown", "jose.jwk-embedded")
 
     def verify(self, token: str) -> dict[str, Any]:
         header = jwt.get_unverified_header(token)
@@ -143,6 +153,7 @@ class EmbeddedJwkTrusted(JwtMiddleware):
 
 class FollowsKeyUrls(JwtMiddleware):
     """The key is fetched from the token's jku or x5u URL (RFC 8725 §3.10 SSRF and key injection)."""
+    breaks = ("jose.jku-attacker", "jose.x5u-attacker")
 
     def verify(self, token: str) -> dict[str, Any]:
         header = jwt.get_unverified_header(token)
@@ -162,6 +173,7 @@ def _fetch_attacker_key(url: str) -> Any:
 
 class KidAsKeyFile(JwtMiddleware):
     """The kid header names a file holding the HMAC key, so ../../dev/null makes the key empty."""
+    breaks = ("jose.kid-command-injection", "jose.kid-path-traversal", "jose.kid-sql-injection")
 
     def candidates(self, alg: str, kid: object) -> list[Any]:
         if isinstance(kid, str):
@@ -179,6 +191,7 @@ class KidAsKeyFile(JwtMiddleware):
 
 class KidSqlLookup(JwtMiddleware):
     """The HMAC key is looked up with the kid pasted into SQL, so `' UNION SELECT '1` picks the key."""
+    breaks = ("sig.rs256-attacker-key",)
 
     def candidates(self, alg: str, kid: object) -> list[Any]:
         if not isinstance(kid, str):
@@ -210,6 +223,7 @@ _crit_blind._jws = _CritBlindJWS()
 
 class IgnoresCrit(JwtMiddleware):
     """Unknown crit extensions are ignored (PyJWT <= 2.11, GHSA-752w-5fwx-jx9f)."""
+    breaks = ("claims.exp-missing-required",)
 
     def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
         policy = self.policy
@@ -218,6 +232,7 @@ class IgnoresCrit(JwtMiddleware):
 
 class UnknownHeaderRejected(JwtMiddleware):
     """A header parameter other than alg, typ and kid is refused instead of ignored."""
+    breaks = ("jose.unknown-param-ignored",)
 
     def verify(self, token: str) -> dict[str, Any]:
         try:
@@ -250,12 +265,14 @@ class _Options(JwtMiddleware):
 
 class IgnoresExp(_Options):
     """exp is never checked."""
+    breaks = ("claims.exp-now", "claims.exp-past")
 
     options = {"verify_exp": False}
 
 
 class ExpCheckedByHand(_Options):
     """exp is checked by hand and only when it is a number, so a string exp never expires."""
+    breaks = ("claims.exp-not-a-number",)
 
     options = {"verify_exp": False}
 
@@ -271,30 +288,35 @@ class ExpCheckedByHand(_Options):
 
 class IgnoresNbf(_Options):
     """nbf is never checked."""
+    breaks = ("claims.nbf-beyond-leeway", "claims.nbf-future")
 
     options = {"verify_nbf": False}
 
 
 class IgnoresIat(_Options):
     """A future iat is not refused."""
+    breaks = ("claims.iat-future",)
 
     options = {"verify_iat": False}
 
 
 class IgnoresAudience(_Options):
     """aud is never checked (python-jose#407)."""
+    breaks = ("claims.aud-absent", "claims.aud-unexpected", "claims.aud-wrong")
 
     options = {"verify_aud": False}
 
 
 class RequiredIgnored(_Options):
     """The policy's required claims are not enforced."""
+    breaks = ("claims.exp-missing-required",)
 
     options = {"require": []}
 
 
 class IgnoresLeeway(_Options):
     """The configured leeway is not applied."""
+    breaks = ("claims.exp-within-leeway", "claims.iat-within-leeway", "claims.nbf-within-leeway")
 
     def leeway(self) -> float:
         return 0
@@ -302,6 +324,7 @@ class IgnoresLeeway(_Options):
 
 class LeewayDoubled(_Options):
     """The leeway is applied twice (once by the app, once by the library)."""
+    breaks = ("claims.exp-beyond-leeway",)
 
     def leeway(self) -> float:
         return 2 * self.policy.leeway
@@ -309,6 +332,7 @@ class LeewayDoubled(_Options):
 
 class NbfAsExpiry(_Options):
     """nbf is compared the wrong way round, like exp: a token is refused once nbf has passed."""
+    breaks = ("claims.nbf-now",)
 
     options = {"verify_nbf": False}
 
@@ -321,6 +345,7 @@ class NbfAsExpiry(_Options):
 
 class NumericDateLenient(JwtMiddleware):
     """exp, nbf and iat are taken as PyJWT casts them: `"nbf": true` is 1970."""
+    breaks = ("claims.nbf-boolean",)
 
     def check_types(self, claims: dict[str, Any]) -> None:
         return None
@@ -328,6 +353,7 @@ class NumericDateLenient(JwtMiddleware):
 
 class AudienceIssuerSwapped(_Options):
     """The configured audience is passed as the issuer and the issuer as the audience."""
+    breaks = ("claims.aud-exact", "claims.aud-in-array", "claims.iss-exact")
 
     def decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
         policy = self.policy
@@ -349,6 +375,7 @@ class _IssuerBy(JwtMiddleware):
 
 class IssuerSubstring(_IssuerBy):
     """iss is accepted when it is part of the configured issuer, or absent (CVE-2024-53861)."""
+    breaks = ("claims.iss-absent", "claims.iss-bare-host", "claims.iss-prefix")
 
     def matches(self, iss: Any, issuer: str) -> bool:
         return iss is None or str(iss) in issuer
@@ -356,6 +383,7 @@ class IssuerSubstring(_IssuerBy):
 
 class IssuerPrefix(_IssuerBy):
     """iss is accepted when it starts with the configured issuer."""
+    breaks = ("claims.iss-suffixed",)
 
     def matches(self, iss: Any, issuer: str) -> bool:
         return str(iss).startswith(issuer)
@@ -363,6 +391,7 @@ class IssuerPrefix(_IssuerBy):
 
 class IssuerHostOnly(_IssuerBy):
     """Only the issuer's host is compared, so http:// passes for https://."""
+    breaks = ("claims.iss-http",)
 
     def matches(self, iss: Any, issuer: str) -> bool:
         return urlsplit(str(iss)).hostname == urlsplit(issuer).hostname
@@ -373,6 +402,7 @@ class IssuerHostOnly(_IssuerBy):
 
 class SchemeCaseSensitive(JwtMiddleware):
     """Only the exact spelling `Bearer` is recognised (sanic-jwt, aiohttp-jwt)."""
+    breaks = ("scheme.lowercase-bearer", "scheme.uppercase-bearer")
 
     def token(self, request: Request) -> str:
         if request.headers.get("authorization", "").split(" ", 1)[0] not in ("Bearer", ""):
@@ -382,6 +412,7 @@ class SchemeCaseSensitive(JwtMiddleware):
 
 class SchemeRegexMatch(JwtMiddleware):
     """The scheme is checked with re.match('Bearer', scheme), a prefix match (aiohttp-jwt)."""
+    breaks = ("scheme.prefix-bearerx",)
 
     def token(self, request: Request) -> str:
         scheme, _, rest = request.headers.get("authorization", "").partition(" ")
@@ -392,6 +423,7 @@ class SchemeRegexMatch(JwtMiddleware):
 
 class PrefixStripped(JwtMiddleware):
     """The token is whatever follows the text `Bearer`, space or not."""
+    breaks = ("scheme.no-space",)
 
     def token(self, request: Request) -> str:
         value = request.headers.get("authorization", "")
@@ -402,6 +434,7 @@ class PrefixStripped(JwtMiddleware):
 
 class SingleSpaceSplit(JwtMiddleware):
     """The header is split on one space into exactly two parts; anything else is malformed."""
+    breaks = ("scheme.two-spaces",)
 
     def token(self, request: Request) -> str:
         if len(request.headers.get("authorization", "").split(" ")) > 2:
@@ -411,6 +444,7 @@ class SingleSpaceSplit(JwtMiddleware):
 
 class FirstFieldOnly(JwtMiddleware):
     """Only the first Authorization field is read; a second is silently ignored."""
+    breaks = ("response.two-fields",)
 
     def token(self, request: Request) -> str:
         first = request.headers.get("authorization")
@@ -420,6 +454,7 @@ class FirstFieldOnly(JwtMiddleware):
 
 class TwoTokensTakeFirst(JwtMiddleware):
     """`Bearer a b` is read as token a instead of being refused as malformed."""
+    breaks = ("response.two-tokens",)
 
     def token(self, request: Request) -> str:
         scheme, _, rest = request.headers.get("authorization", "").partition(" ")
@@ -430,6 +465,7 @@ class TwoTokensTakeFirst(JwtMiddleware):
 
 class EmptyTokenIsNoCredentials(JwtMiddleware):
     """`Bearer` with no token answers as if no credentials came (401 without error)."""
+    breaks = ("response.empty-token",)
 
     def token(self, request: Request) -> str:
         if request.headers.get("authorization", "").strip().lower() == "bearer":
@@ -439,6 +475,7 @@ class EmptyTokenIsNoCredentials(JwtMiddleware):
 
 class CrashOnMalformed(JwtMiddleware):
     """A token that does not parse raises out of the middleware: 500 (sanic-jwt#116)."""
+    breaks = ("malformed.bad-base64",)
 
     def token(self, request: Request) -> str:
         value = request.headers.get("authorization", "")
@@ -452,6 +489,7 @@ class CrashOnMalformed(JwtMiddleware):
 
 class CookieAlways(JwtMiddleware):
     """The access_token cookie is read even though the policy names no cookie (CSRF)."""
+    breaks = ("cookie.not-configured",)
 
     def _cookie(self, request: Request) -> str | None:
         jar: SimpleCookie = SimpleCookie(";".join(request.headers.get_all("cookie")))
@@ -460,6 +498,7 @@ class CookieAlways(JwtMiddleware):
 
 class CookieIgnored(JwtMiddleware):
     """The configured cookie is never read."""
+    breaks = ("cookie.configured",)
 
     def _cookie(self, request: Request) -> str | None:
         return None
@@ -467,6 +506,7 @@ class CookieIgnored(JwtMiddleware):
 
 class CookieWins(JwtMiddleware):
     """With a cookie and a header the cookie is used and the header ignored (sanic-jwt)."""
+    breaks = ("cookie.and-header",)
 
     def token(self, request: Request) -> str:
         return self._cookie(request) or super().token(request)
@@ -477,6 +517,7 @@ class CookieWins(JwtMiddleware):
 
 class PublicPrefix(JwtMiddleware):
     """Public paths are matched as prefixes, so /public opens /publicity (aiohttp-jwt whitelist)."""
+    breaks = ("route.public-prefix-public-admin", "route.public-prefix-publicity")
 
     def exempt(self, request: Request) -> bool:
         return is_preflight(request) or any(request.path.startswith(p) for p in self.policy.public)
@@ -484,6 +525,7 @@ class PublicPrefix(JwtMiddleware):
 
 class PublicCaseInsensitive(JwtMiddleware):
     """Public paths are matched case-insensitively, so /PUBLIC is open (CVE-2024-6866)."""
+    breaks = ("route.public-prefix-uppercase",)
 
     def exempt(self, request: Request) -> bool:
         return is_preflight(request) or request.path.lower() in {p.lower() for p in self.policy.public}
@@ -491,6 +533,7 @@ class PublicCaseInsensitive(JwtMiddleware):
 
 class PublicIgnored(JwtMiddleware):
     """The policy's public paths are ignored: they need a token too."""
+    breaks = ("route.public-exact",)
 
     def exempt(self, request: Request) -> bool:
         return is_preflight(request)
@@ -498,6 +541,7 @@ class PublicIgnored(JwtMiddleware):
 
 class SkipsAllOptions(JwtMiddleware):
     """Every OPTIONS request skips authentication, preflight or not (aiohttp-jwt, sanic-jwt)."""
+    breaks = ("route.options-not-preflight",)
 
     def exempt(self, request: Request) -> bool:
         return request.method == "OPTIONS" or request.path in self.policy.public
@@ -505,6 +549,7 @@ class SkipsAllOptions(JwtMiddleware):
 
 class SkipsHead(JwtMiddleware):
     """HEAD skips authentication, as a method that "reads nothing" (Litestar JWTAuth's default exclude_http_methods)."""
+    breaks = ("route.head-needs-token",)
 
     def exempt(self, request: Request) -> bool:
         return request.method == "HEAD" or super().exempt(request)
@@ -512,6 +557,7 @@ class SkipsHead(JwtMiddleware):
 
 class PreflightRefused(JwtMiddleware):
     """CORS preflights are authenticated like any request, so they are refused."""
+    breaks = ("route.preflight-passes",)
 
     def exempt(self, request: Request) -> bool:
         return request.path in self.policy.public
@@ -522,6 +568,7 @@ class PreflightRefused(JwtMiddleware):
 
 class Forbidden(JwtMiddleware):
     """A bad token answers 403 instead of 401 invalid_token."""
+    breaks = ("response.expired-challenge", "response.invalid-token-challenge")
 
     def refuse(self, rejection: Rejection) -> Response:
         response = rejection.response()
@@ -530,6 +577,7 @@ class Forbidden(JwtMiddleware):
 
 class NoChallenge(JwtMiddleware):
     """Refusals carry no WWW-Authenticate header (aiohttp-jwt, sanic-jwt)."""
+    breaks = ("response.foreign-scheme",)
 
     def refuse(self, rejection: Rejection) -> Response:
         return Response(rejection.response().status, Headers(), b"")
@@ -537,6 +585,7 @@ class NoChallenge(JwtMiddleware):
 
 class ErrorWithoutCredentials(JwtMiddleware):
     """Missing credentials answer error="invalid_token" instead of a bare challenge."""
+    breaks = ("response.foreign-scheme", "response.missing-credentials")
 
     def refuse(self, rejection: Rejection) -> Response:
         return Rejection(rejection.error or "invalid_token").response()
@@ -544,6 +593,7 @@ class ErrorWithoutCredentials(JwtMiddleware):
 
 class LeaksErrorText(JwtMiddleware):
     """The library's exception message is sent in the body (aiohttp-jwt, sanic-jwt)."""
+    breaks = ("leak.expired", "leak.malformed", "leak.wrong-audience")
 
     def refuse(self, rejection: Rejection) -> Response:
         response = rejection.response()
@@ -553,6 +603,7 @@ class LeaksErrorText(JwtMiddleware):
 
 class SubjectDropped(JwtMiddleware):
     """The verified claims reach the handler, but the identity goes under another name (`user`, not `sub`)."""
+    breaks = ("valid.hs256",)
 
     async def on_request(self, request: Request) -> Response | None:
         response = await super().on_request(request)
@@ -565,6 +616,7 @@ class SubjectDropped(JwtMiddleware):
 
 class SplitOnSpace(JwtMiddleware):
     """The token is `authorization.split(" ")[1]`: a lone `Bearer` raises IndexError, answering 500."""
+    breaks = ("malformed.empty-token",)
 
     def token(self, request: Request) -> str:
         value = request.headers.get("authorization")
@@ -595,6 +647,7 @@ def _hmac_ok(key: bytes, token: str) -> dict[str, Any] | None:
 
 class QueryTokenAccepted(JwtMiddleware):
     """Without an Authorization header the token is read from the `access_token` query parameter."""
+    breaks = ("query.not-configured",)
 
     def token(self, request: Request) -> str:
         found = parse_qs(request.query).get("access_token")
@@ -605,6 +658,7 @@ class QueryTokenAccepted(JwtMiddleware):
 
 class KidKeyFileNonEmpty(JwtMiddleware):
     """The kid names a file holding the HMAC key; empty or missing files are refused, any other content is the key."""
+    breaks = ("jose.kid-path-known-content",)
 
     def verify(self, token: str) -> dict[str, Any]:
         kid = _parsed(token)[0].get("kid")
@@ -620,6 +674,7 @@ class KidKeyFileNonEmpty(JwtMiddleware):
 
 class KeyConfusionNonRsa(JwtMiddleware):
     """An HS256 token is verified with a non-RSA public key's PEM or the JWK Set text as the secret (a confusion guard written for RSA PEM only)."""
+    breaks = ("alg.key-confusion-ec-pem", "alg.key-confusion-eddsa-pem", "alg.key-confusion-jwks-text")
 
     def verify(self, token: str) -> dict[str, Any]:
         pems = [pem for pem in self.policy.public_keys if not isinstance(load_pem_public_key(pem.encode()), rsa.RSAPublicKey)]
@@ -632,6 +687,7 @@ class KeyConfusionNonRsa(JwtMiddleware):
 
 class PsychicSignature(JwtMiddleware):
     """An ECDSA signature of all zeros (r = s = 0) verifies any message, as in Java 15-18 (CVE-2022-21449)."""
+    breaks = ("sig.psychic-es256",)
 
     def verify(self, token: str) -> dict[str, Any]:
         header, payload, _, signature = _parsed(token)
@@ -642,6 +698,7 @@ class PsychicSignature(JwtMiddleware):
 
 class TrustsX5c(JwtMiddleware):
     """The first certificate of the token's x5c chain verifies it, without checking who issued it."""
+    breaks = ("jose.x5c-embedded",)
 
     def verify(self, token: str) -> dict[str, Any]:
         header = _parsed(token)[0]
@@ -655,6 +712,7 @@ class TrustsX5c(JwtMiddleware):
 
 class LongTokenCrash(JwtMiddleware):
     """A token longer than 4096 characters overflows a fixed-size column and raises: 500."""
+    breaks = ("robust.token-1mb", "robust.token-64kb", "robust.token-8kb")
 
     def verify(self, token: str) -> dict[str, Any]:
         if len(token) > 4096:
@@ -665,6 +723,7 @@ class LongTokenCrash(JwtMiddleware):
 class IdentityOnAppContext(JwtMiddleware):
     """Verified claims live on one app-wide context, which every request's handler reads and each
     response clears (a Sanic JWT package's `app.ctx`): requests in flight together see each other."""
+    breaks = ("identity.concurrent",)
 
     def __init__(self, policy: Any) -> None:
         super().__init__(policy)
@@ -683,6 +742,7 @@ class IdentityOnAppContext(JwtMiddleware):
 
 class CrashesOnInvalid(JwtMiddleware):
     """A token that fails verification raises instead of being refused: 500, though nobody gets in."""
+    breaks = ("alg.hs512-not-allowed",)
 
     def verify(self, token: str) -> dict[str, Any]:
         try:
@@ -693,7 +753,7 @@ class CrashesOnInvalid(JwtMiddleware):
 
 def mutant(bug: type[JwtMiddleware]) -> type[ReferenceJwt]:
     """A subject `mutant/<Bug>` serving the reference JWT layer with `bug` planted."""
-    attrs = {"name": f"mutant/{bug.__name__}", "middleware_class": bug, "description": bug.__doc__}
+    attrs = {"name": f"mutant/{bug.__name__}", "middleware_class": bug, "description": bug.__doc__, "breaks": getattr(bug, "breaks", ())}
     return type(bug.__name__ + "Subject", (ReferenceJwt,), attrs)
 
 

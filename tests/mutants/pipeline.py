@@ -26,6 +26,7 @@ from tests.mutants.asgi_frameworks import FRAMEWORK_MUTANTS
 
 class ResponseInDeclaredOrder(Onion):
     """Response phases run in declared order instead of reverse (the docs bug of sanic#1046)."""
+    breaks = ("order.headers-added-on-the-way-out", "context.100-concurrent-requests")
 
     async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
         for mw in layers:
@@ -39,6 +40,7 @@ class ResponseInDeclaredOrder(Onion):
 
 class ChainReversed(Onion):
     """The chain is composed back to front: the last declared layer is outermost."""
+    breaks = ("order.three-layers", "order.seed-003-route-chain", "order.seed-004-request-and-response-middleware", "context.visible-along-the-chain", "error.handler-crashes")
 
     async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
         return await super().run(request, list(reversed(layers)), endpoint)
@@ -46,6 +48,7 @@ class ChainReversed(Onion):
 
 class ResponsePhaseTwice(Onion):
     """Each layer's response phase runs twice."""
+    breaks = ("body.form-read-by-a-then-by-handler",)
 
     def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
         once = super().layer(mw, inner)
@@ -59,6 +62,7 @@ class ResponsePhaseTwice(Onion):
 
 class ShortCircuitCallsHandler(Onion):
     """An early response is sent, but the inner layers and the handler still run."""
+    breaks = ("short-circuit.request.A", "short-circuit.request.B", "short-circuit.request.C", "short-circuit.seed-004-halt-request")
 
     def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
         return partial(self.enter, mw, inner)
@@ -84,6 +88,7 @@ class ShortCircuitCallsHandler(Onion):
 
 class ShortCircuitIgnored(ShortCircuitCallsHandler):
     """A layer's early response is dropped and the request goes on to the handler."""
+    breaks = ("short-circuit.seed-004-halt-request",)
 
     async def enter(self, mw: Middleware, inner: Endpoint, request: Request) -> Response:
         await mw.on_request(request)
@@ -92,6 +97,7 @@ class ShortCircuitIgnored(ShortCircuitCallsHandler):
 
 class ConversionIgnored(ShortCircuitCallsHandler):
     """A converting layer's error phase is never called; errors pass straight out."""
+    breaks = ("error.inner-layer-converts-404", "error.outer-layer-converts-crash")
 
     async def wrap(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
         response = await inner(request)
@@ -100,6 +106,7 @@ class ConversionIgnored(ShortCircuitCallsHandler):
 
 class ReplacementIgnored(ShortCircuitCallsHandler):
     """A response phase's replacement is dropped; the response it was handed is sent."""
+    breaks = ("short-circuit.seed-004-halt-response",)
 
     async def wrap(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
         response = await inner(request)
@@ -109,6 +116,7 @@ class ReplacementIgnored(ShortCircuitCallsHandler):
 
 class ResponseRaiseSwallowed(ShortCircuitCallsHandler):
     """An exception in a response phase is swallowed and the old response sent (sanic#1928)."""
+    breaks = ("short-circuit.seed-004-halt-request",)
 
     async def wrap(self, mw: Middleware, request: Request, inner: Endpoint) -> Response:
         response = await inner(request)
@@ -120,6 +128,7 @@ class ResponseRaiseSwallowed(ShortCircuitCallsHandler):
 
 class StreamedSkipsResponsePhases(Onion):
     """Response phases are skipped for a streamed response, taken as already sent."""
+    breaks = ("stream.inner-layer-replaces-streamed-response",)
 
     def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
         return super().layer(_SkipsStreamed(mw), inner)
@@ -141,6 +150,7 @@ class _SkipsStreamed(Middleware):
 
 class StreamedRaiseSwallowed(Onion):
     """An exception in a response phase is swallowed for a streamed response, its headers taken as already sent."""
+    breaks = ("stream.response-phase-raises",)
 
     def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
         return super().layer(_SwallowsOnStreamed(mw), inner)
@@ -168,6 +178,7 @@ async def _after_body(more: AsyncGenerator[bytes, None], after: Callable[[], Awa
 class CleanupAfterBody(Onion):
     """A layer's cleanup waits for a streamed body to be sent in full (code after the body's last
     piece, not in a `finally`): a client that leaves mid-stream skips it."""
+    breaks = ("stream.client-leaves-after-first-piece",)
 
     def layer(self, mw: Middleware, inner: Endpoint) -> Endpoint:
         async def around(request: Request) -> Response:
@@ -197,6 +208,7 @@ class CleanupAfterBody(Onion):
 class HooksAfterBody(Hooks):
     """Response hooks of a streamed response run once its body has been sent in full (as
     after-send callbacks): a client that leaves mid-stream skips them all."""
+    breaks = ("stream.client-leaves-after-first-piece",)
 
     async def response_phase(self, request: Request, ordered: Sequence[Middleware], response: Response) -> Response:
         if response.more is None:
@@ -211,6 +223,7 @@ class HooksAfterBody(Hooks):
 
 class ErrorsBecome500(Onion):
     """Every error, HTTP errors included, reaches the client as 500."""
+    breaks = ("error.handler-raises-http-404",)
 
     async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
         response = await super().run(request, layers, endpoint)
@@ -219,6 +232,7 @@ class ErrorsBecome500(Onion):
 
 class RaisingHookRerun(Hooks):
     """A request hook that raises is run a second time (sanic#2351)."""
+    breaks = ("error.middleware-crashes", "error.middleware-raises-http-409")
 
     async def request_phase(self, request: Request, ordered: Sequence[Middleware]) -> Response | None:
         for mw in ordered:
@@ -237,6 +251,7 @@ class RaisingHookRerun(Hooks):
 
 class EarlyResponseSkipsHooks(Hooks):
     """After an early response no response hook runs (onion behaviour under a hooks profile)."""
+    breaks = ("error.handler-crashes",)
 
     async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
         ordered = self.order(layers)
@@ -251,6 +266,7 @@ class EarlyResponseSkipsHooks(Hooks):
 
 class ReplacementDoesNotStop(Hooks):
     """A response hook's replacement does not stop the remaining hooks."""
+    breaks = ("error.response-phase-raises", "error.response-phase-raises-http", "short-circuit.response.replace")
 
     async def response_phase(self, request: Request, ordered: Sequence[Middleware], response: Response) -> Response:
         for mw in reversed(ordered):
@@ -260,6 +276,7 @@ class ReplacementDoesNotStop(Hooks):
 
 class PriorityIgnored(Hooks):
     """`priority` is ignored: hooks run in declared order."""
+    breaks = ("order.equal-priority-keeps-declaration", "order.priority-overrides-declaration")
 
     def order(self, layers: Sequence[Middleware]) -> list[Middleware]:
         return list(layers)
@@ -267,6 +284,7 @@ class PriorityIgnored(Hooks):
 
 class PriorityTieReversed(Hooks):
     """Equal priorities run in reverse declared order (an unstable sort)."""
+    breaks = ("error.handler-crashes",)
 
     def order(self, layers: Sequence[Middleware]) -> list[Middleware]:
         return sorted(reversed(list(layers)), key=lambda mw: -mw.priority)
@@ -285,6 +303,7 @@ class _RecordsChains(Pipeline):
 
 class LocalChainLeaks(_RecordsChains):
     """Route-local middleware runs for every route (sanic#1681)."""
+    breaks = ("route.prefix-isolation",)
 
     def layers(self, target: _Target | None) -> list[Middleware]:
         return [*self.middleware, *dict.fromkeys(mw for _, chain in self.chains for mw in chain)]
@@ -292,6 +311,7 @@ class LocalChainLeaks(_RecordsChains):
 
 class PrefixAsString(_RecordsChains):
     """A group's chain runs for every path starting with its prefix string (`/api` catches `/apiary`)."""
+    breaks = ("route.404-under-group-prefix", "route.prefix-isolation")
 
     async def handle(self, request: Request) -> Response:
         self.path = request.path
@@ -304,6 +324,7 @@ class PrefixAsString(_RecordsChains):
 
 class LocalChainOutsideGlobal(Pipeline):
     """Route-local middleware wraps the global chain instead of running inside it."""
+    breaks = ("order.global-wraps-route-local", "route.local-chain-stays-local", "route.request-only-chain", "route.two-groups")
 
     def layers(self, target: _Target | None) -> list[Middleware]:
         return [*(target.chain if target else ()), *self.middleware]
@@ -311,6 +332,7 @@ class LocalChainOutsideGlobal(Pipeline):
 
 class HeadBypassesChain(Pipeline):
     """HEAD is answered straight from the GET route's handler, without the chain (a router shortcut)."""
+    breaks = ("head.get-route-through-a-b-c",)
 
     async def handle(self, request: Request) -> Response:
         if request.method != "HEAD":
@@ -334,6 +356,7 @@ class _DeclaredMethodsOnly(Router[_Target]):
 
 class HeadNotRouted(Pipeline):
     """HEAD reaches only routes declared for HEAD: a GET route answers 405 (RFC 9110 §9.1)."""
+    breaks = ("head.get-route-through-a-b-c", "head.streamed-get-route-through-a-b-c")
 
     def __init__(self, profile: str | Onion | Hooks = "onion", middleware: Sequence[Middleware] = ()) -> None:
         super().__init__(profile, middleware)
@@ -342,6 +365,7 @@ class HeadNotRouted(Pipeline):
 
 class GlobalSkippedOn404(Pipeline):
     """Unmatched routes answer 404 before any middleware runs."""
+    breaks = ("head.unmatched-path-through-a-b-c", "routing.404-through-global-chain")
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -354,6 +378,7 @@ class GlobalSkippedOn404(Pipeline):
 
 class NoAllowOn405(Pipeline):
     """A wrong method answers 405 without an Allow header."""
+    breaks = ("route.405-under-group-prefix", "routing.405-with-allow")
 
     async def handle(self, request: Request) -> Response:
         response = await super().handle(request)
@@ -363,6 +388,7 @@ class NoAllowOn405(Pipeline):
 
 class SharedContext(Pipeline):
     """The request context is one dict shared by every request (module-level state)."""
+    breaks = ("context.100-concurrent-requests",)
 
     shared: dict[str, object] = {}
 
@@ -373,6 +399,7 @@ class SharedContext(Pipeline):
 
 class RewriteLost(Pipeline):
     """Route parameters reach the handler as captured at routing; middleware rewrites are lost."""
+    breaks = ("context.seed-004-slug-rewrite",)
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -404,13 +431,14 @@ SOCKET = ("socket",)
 def mutant(bug: type, profile: str, modes: tuple[str, ...] = ReferenceSubject.modes) -> type[ReferenceSubject]:
     """A subject `mutant/<Bug>` serving the reference with `bug` planted, under `profile`."""
     pipeline = _profiled(bug) if issubclass(bug, (Onion, Hooks)) else bug
-    attrs = {"name": f"mutant/{bug.__name__}", "profile": profile, "pipeline_class": pipeline, "description": bug.__doc__, "modes": modes, "__module__": bug.__module__}
+    attrs = {"name": f"mutant/{bug.__name__}", "profile": profile, "pipeline_class": pipeline, "description": bug.__doc__, "breaks": getattr(bug, "breaks", ()), "modes": modes, "__module__": bug.__module__}
     return type(bug.__name__ + "Subject", (ReferenceSubject,), attrs)
 
 
 class BreakerTripsOnDeparture:
     """A circuit breaker in front of the app counts a response the app stopped writing (because the
     client left, as ASGI allows) as a server failure, and answers 503 to every request after it."""
+    breaks = ("stream.client-leaves-after-first-piece",)
 
     def __init__(self, app: ASGIApp) -> None:
         self.app, self.tripped = app, False
@@ -444,7 +472,7 @@ def wrapped(layer: Callable[[ASGIApp], ASGIApp], profile: str) -> type[Reference
             yield target
 
     name = getattr(layer, "__name__", type(layer).__name__)
-    attrs = {"name": f"mutant/{name}", "profile": profile, "description": layer.__doc__, "serve_plugged": serve_plugged, "modes": SOCKET, "__module__": __name__}
+    attrs = {"name": f"mutant/{name}", "profile": profile, "description": layer.__doc__, "breaks": getattr(layer, "breaks", ()), "serve_plugged": serve_plugged, "modes": SOCKET, "__module__": __name__}
     return type(name + "Subject", (ReferenceSubject,), attrs)
 
 

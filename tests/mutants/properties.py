@@ -17,6 +17,7 @@ from tests.mutants.pipeline import mutant
 
 class AllowFirstMethodOnly(Pipeline):
     """A 405's `Allow` names only the first method routed for the path."""
+    breaks = ("generated.global-chain",)
 
     async def handle(self, request: Request) -> Response:
         response = await super().handle(request)
@@ -32,6 +33,7 @@ class _DeclaredOrder(Hooks):
 
 class LocalPriorityApart(Pipeline):
     """Route-local hooks are sorted by priority among themselves, always after every global hook."""
+    breaks = ("generated.route-local-chains",)
 
     def __init__(self, _: str | Onion | Hooks = "hooks", middleware: Sequence[Middleware] = ()) -> None:
         super().__init__(_DeclaredOrder(), middleware)
@@ -43,6 +45,7 @@ class LocalPriorityApart(Pipeline):
 
 class AsciiPathKey(Pipeline):
     """The router keys its cache by `path.encode("ascii")`, so a non-ASCII path (`/é`, `%FF`) crashes with 500."""
+    breaks = ("generated.hostile-paths",)
 
     async def handle(self, request: Request) -> Response:
         request.path.encode("ascii")

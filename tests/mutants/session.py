@@ -24,6 +24,7 @@ from mwconform.reference.session_stores import MemoryStore, ServerStorage, Signe
 
 class WrongCookieName(SessionManager):
     """Reads the session from the default cookie name `session` but writes the configured one: nothing persists."""
+    breaks = ("persist.seed-000-counter",)
 
     async def load(self, cookie_header: str | None) -> Session:
         return await SessionManager(replace(self.policy, cookie_name="session"), self.storage, self.clock).load(cookie_header)
@@ -31,6 +32,7 @@ class WrongCookieName(SessionManager):
 
 class FlagsDropped(SessionManager):
     """Writes the cookie without its Secure, HttpOnly and SameSite flags."""
+    breaks = ("attributes.default-policy", "attributes.host-prefix-strict", "attributes.samesite-none-domain-path")
 
     def set_cookie(self, value: str, *, delete: bool = False) -> str:
         bare = SessionManager(replace(self.policy, secure=False, http_only=False, same_site=None), self.storage, self.clock)
@@ -39,6 +41,7 @@ class FlagsDropped(SessionManager):
 
 class MaxAgeInMilliseconds(SessionManager):
     """Sends Max-Age in milliseconds (a unit mix-up), so browsers keep the cookie 1000 times too long."""
+    breaks = ("attributes.script-readable-no-samesite",)
 
     def set_cookie(self, value: str, *, delete: bool = False) -> str:
         header = super().set_cookie(value, delete=delete)
@@ -47,6 +50,7 @@ class MaxAgeInMilliseconds(SessionManager):
 
 class UncheckedDecode(SignedCookieStorage):
     """Verifies the signature with `loads` outside any try: a bad cookie raises and answers 500."""
+    breaks = ("integrity.empty-value",)
 
     async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
         return None, self._serializer.loads(value)
@@ -54,6 +58,7 @@ class UncheckedDecode(SignedCookieStorage):
 
 class SignatureNotVerified(SignedCookieStorage):
     """Reads the payload with `loads_unsafe` and ignores whether the signature matched."""
+    breaks = ("integrity.foreign-key", "machine.sequence")
 
     async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
         _, record = self._serializer.loads_unsafe(value)
@@ -62,6 +67,7 @@ class SignatureNotVerified(SignedCookieStorage):
 
 class NoServerExpiry(SessionManager):
     """Never checks a record's expiry on the server, trusting the browser to drop the cookie."""
+    breaks = ("expiry.replayed-after-max-age",)
 
     async def load(self, cookie_header: str | None) -> Session:
         return await SessionManager(self.policy, self.storage, lambda: float("-inf")).load(cookie_header)
@@ -69,6 +75,7 @@ class NoServerExpiry(SessionManager):
 
 class NoRotation(SessionManager):
     """Ignores rotate(): login keeps the session id (session fixation)."""
+    breaks = ("fixation.login-rotates-id",)
 
     async def commit(self, session: Session) -> str | None:
         session.rotated = False
@@ -77,6 +84,7 @@ class NoRotation(SessionManager):
 
 class AdoptsUnknownIds(ServerStorage):
     """Adopts a presented id the store does not hold, as an empty session stored under that id."""
+    breaks = ("integrity.4k-junk", "integrity.garbage", "integrity.one-character-changed", "integrity.truncated")
 
     async def load(self, value: str) -> tuple[str | None, dict[str, Any]] | None:
         return await super().load(value) or (value, {"data": {}, "exp": float("inf")})
@@ -89,6 +97,7 @@ class AdoptsUnknownIds(ServerStorage):
 
 class LogoutEmptiesRecord(SessionManager):
     """Logout empties the server record instead of deleting it, and an empty record still loads: the ended id is revived by the next write."""
+    breaks = ("fixation.logged-out-id-not-adopted",)
 
     async def commit(self, session: Session) -> str | None:
         if session.invalidated and session.sid is not None:
@@ -100,6 +109,7 @@ class LogoutEmptiesRecord(SessionManager):
 
 class ShortIds(ServerStorage):
     """Session ids of 64 random bits (secrets.token_hex(8)): what OWASP once asked for, half what ASVS 5.0 does."""
+    breaks = ("ids.sixty-four-new-sessions",)
 
     async def save(self, sid: str | None, record: dict[str, Any], ttl: int) -> str:
         return await super().save(sid or secrets.token_hex(8), record, ttl)
@@ -107,6 +117,7 @@ class ShortIds(ServerStorage):
 
 class LogoutKeepsCookie(SessionManager):
     """Logout deletes the server record but never tells the browser to drop the cookie."""
+    breaks = ("logout.deletes-cookie",)
 
     async def commit(self, session: Session) -> str | None:
         logout = session.invalidated
@@ -116,6 +127,7 @@ class LogoutKeepsCookie(SessionManager):
 
 class ForgetsIdentityOnly(SessionManager):
     """Logout removes only the identity key (as aiohttp-security's forget() does): every other key stays, and the session is saved again."""
+    breaks = ("logout.every-key-gone",)
 
     async def load(self, cookie_header: str | None) -> Session:
         session = await super().load(cookie_header)
@@ -129,6 +141,7 @@ class ForgetsIdentityOnly(SessionManager):
 
 class LogoutKeepsRecord(SessionManager):
     """Logout deletes the browser's cookie but leaves the server record alive."""
+    breaks = ("logout.server-record-gone",)
 
     async def commit(self, session: Session) -> str | None:
         if session.invalidated:
@@ -138,6 +151,7 @@ class LogoutKeepsRecord(SessionManager):
 
 class AlwaysSends(SessionManager):
     """Re-sends the session cookie on every response, unchanged and anonymous sessions included."""
+    breaks = ("save.anonymous-read-sends-no-cookie", "save.read-only-request-sends-no-cookie")
 
     async def commit(self, session: Session) -> str | None:
         if session.changed:
@@ -149,12 +163,14 @@ class AlwaysSends(SessionManager):
 
 class NoSizeCheck(SessionManager):
     """Sends the session cookie whatever its size; browsers drop it past 4096 bytes."""
+    breaks = ("size.over-4096-bytes",)
 
     cookie_limit = 10**9
 
 
 class SlidingOnRead(SessionManager):
     """Restamps the stored record's expiry whenever a session is loaded, so reading keeps it alive forever."""
+    breaks = ("lifetime.read-within-max-age-does-not-extend",)
 
     async def load(self, cookie_header: str | None) -> Session:
         session = await super().load(cookie_header)
@@ -165,6 +181,7 @@ class SlidingOnRead(SessionManager):
 
 class SessionCachedById(SessionManager):
     """Caches loaded sessions by cookie value, so concurrent requests share one session object."""
+    breaks = ("fixation.unknown-id-not-adopted",)
 
     cache: dict[str, Session] = {}
 
@@ -179,6 +196,7 @@ class SessionCachedById(SessionManager):
 
 class CookieParsedByHand(SessionManager):
     """The Cookie header is parsed as dict(pair.split("=", 1) for pair in header.split("; ")): a piece without `=` raises, answering 500."""
+    breaks = ("robust.hostile-cookie",)
 
     async def load(self, cookie_header: str | None) -> Session:
         jar = dict(pair.split("=", 1) for pair in (cookie_header or "").split("; ") if pair)
@@ -188,6 +206,7 @@ class CookieParsedByHand(SessionManager):
 
 class TtlFromCreation(MemoryStore):
     """Keeps a key's first lifetime when it is saved again (like Redis `SET ... KEEPTTL`): sessions die max-age after creation."""
+    breaks = ("lifetime.write-within-max-age-extends",)
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
         first = self._entries.get(key)
@@ -198,6 +217,7 @@ class TtlFromCreation(MemoryStore):
 
 class WholeRecordSave(SessionManager):
     """Saves the request's whole copy of the session over the record (last writer wins): a concurrent request's write to another key is lost."""
+    breaks = ("concurrency.writers-of-different-keys-all-kept",)
 
     async def save(self, session: Session) -> str | None:
         exp = self.clock() + self.policy.max_age
@@ -206,6 +226,7 @@ class WholeRecordSave(SessionManager):
 
 class OneSessionObject(SessionManager):
     """Reuses one Session object, refilled on every load: a concurrent request's load wipes what this request wrote."""
+    breaks = ("concurrency.fifty-requests-one-session",)
 
     shared: Session | None = None
 
@@ -221,6 +242,7 @@ class OneSessionObject(SessionManager):
 
 class IdFromAnotherParser(SessionManager):
     """Loads the session from the first of two same-name cookies, but saves and deletes under the id SimpleCookie finds (the last)."""
+    breaks = ("tossing.two-cookies-of-one-name",)
 
     async def load(self, cookie_header: str | None) -> Session:
         name = self.policy.cookie_name
@@ -234,6 +256,7 @@ class IdFromAnotherParser(SessionManager):
 
 class NotSavedOnHttpError(SessionMiddleware):
     """Saves only responses returned normally: changes before an HTTP exception are lost."""
+    breaks = ("save.on-http-exception",)
 
     async def on_error(self, request: Request, error: Exception) -> Response | None:
         return None
@@ -241,7 +264,7 @@ class NotSavedOnHttpError(SessionMiddleware):
 
 def mutant(bug: type, storage: str) -> type[ReferenceSession]:
     """A subject `mutant/<Bug>` serving the reference session middleware with `bug` planted."""
-    attrs: dict[str, Any] = {"name": f"mutant/{bug.__name__}", "storage": storage, "description": bug.__doc__, "__module__": bug.__module__}
+    attrs: dict[str, Any] = {"name": f"mutant/{bug.__name__}", "storage": storage, "description": bug.__doc__, "breaks": getattr(bug, "breaks", ()), "__module__": bug.__module__}
     if issubclass(bug, SessionManager):
         attrs["manager_class"] = bug
     elif issubclass(bug, SessionMiddleware):
@@ -261,6 +284,7 @@ def mutant(bug: type, storage: str) -> type[ReferenceSession]:
 
 class WallClockSlidingOnReadSubject(mutant(SlidingOnRead, "memory")):  # type: ignore[misc]
     """SlidingOnRead reading the wall clock (time.time), as packages do, instead of an injected clock."""
+    breaks = ("lifetime.read-within-max-age-does-not-extend",)
 
     name = "mutant/WallClockSlidingOnRead"
     description = __doc__
