@@ -22,7 +22,7 @@ def test_starlette_feature_subjects_grade_as_declared_in_both_modes(suite: str, 
     runs = {}
     for mode in ("socket", "inprocess"):
         (tmp_path / mode).mkdir()
-        runs[mode] = run_suite(suite, SUITES[suite], tmp_path / mode, f"--mwc-mode={mode}", "-n", "2")
+        runs[mode] = run_suite(suite, SUITES[suite], tmp_path / mode, f"--mwc-mode={mode}")
     socket, inprocess = ({(c["subject"], c["id"]): c["outcome"] for c in r["cases"]} for r in runs.values())
     assert {s for s, _ in socket} == set(SUITES[suite])
     assert {k: (v, inprocess.get(k)) for k, v in socket.items() if inprocess.get(k) != v} == {}
