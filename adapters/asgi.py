@@ -223,7 +223,7 @@ async def serve_asgi(app: ASGIApp, mode: str, host: str = "asgi.test") -> AsyncI
     guard = _Guard(app)
     async with lifespan(guard) as served:
         if mode == "inprocess":
-            yield Target(f"http://{host}", _GuardedTransport(inprocess_transport(served), guard, REQUEST_TIMEOUT))
+            yield Target(f"http://{host}", _GuardedTransport(inprocess_transport(served), guard, REQUEST_TIMEOUT), app=served)
             return
         async with uvicorn_server(served) as base_url, httpx.AsyncHTTPTransport(verify=False, trust_env=False) as http:
             # Read timeouts come from the client here; the transport only adds the guard's check.

@@ -6,7 +6,7 @@ suites use the same `Headers` to compare what a subject sent with what the refer
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +103,8 @@ class Response:
     body: bytes | None = b""
     #: Sent as it is produced (chunked, no Content-Length), as a framework's streamed response.
     streamed: bool = False
+    #: Run after the last byte is sent (Starlette `BackgroundTask`); a replacement drops it.
+    background: Callable[[], Awaitable[None]] | None = None
 
 
 class HTTPError(Exception):

@@ -129,6 +129,11 @@ class Hooks(_Stack):
                 response = await endpoint(request)
             except Exception as exc:
                 response = error_response(exc)
+            if response.status == 101:
+                # A completed WebSocket handshake: the endpoint sent no HTTP response, so no response
+                # hook runs (Sanic runs response middleware only on an HTTP response: SPEC
+                # pipeline.websocket.upgrade). A refused upgrade is an HTTP response like any other.
+                return response
         return await self.response_phase(request, ordered, response)
 
     async def request_phase(self, request: Request, ordered: Sequence[Middleware]) -> Response | None:
