@@ -432,6 +432,10 @@ async def upgrade(target: Target, call: Call, headers: list[tuple[str, Any]]) ->
             problem = f"{call} got no reply within {REQUEST_TIMEOUT:g} s (the subject hung)"
         except httpx.HTTPError as exc:
             problem = f"{call} could not reach the subject at {target.base_url}: {exc!r}"
+    guard = getattr(target.transport, "guard", None)  # over a socket, the ASGI protocol check of `serve_asgi`
+    found = guard.violations.pop(dict(headers).get(REQUEST_ID, "-"), None) if guard is not None else None
+    if found is not None:
+        violations.append(found[0])
     if violations:
         raise HarnessError(f"{call}: the ASGI app {violations[0]}")
     if problem:
@@ -451,6 +455,13 @@ def _read_already(response: httpx.Response) -> bytes:
 WEBSOCKET_SENDS = frozenset({"websocket.accept", "websocket.send", "websocket.close", "websocket.http.response.start", "websocket.http.response.body"})
 
 
+def websocket_violation(message: Any) -> str | None:
+    """What is wrong with `message` sent by an app on a `websocket` scope, or None."""
+    if message["type"] in WEBSOCKET_SENDS:
+        return None
+    return f"sent {message['type']} on a websocket scope (ASGI allows only {', '.join(sorted(WEBSOCKET_SENDS))})"
+
+
 def _as_asgi_server(app: Callable[..., Awaitable[None]], violations: list[str]) -> Callable[..., Awaitable[None]]:
     """`app` as an ASGI server runs it, under httpx-ws's ASGI transport: given the WebSocket scope
     keys that transport leaves out (`asgi`, which Sanic reads; the Denial Response extension, which
@@ -463,9 +474,10 @@ def _as_asgi_server(app: Callable[..., Awaitable[None]], violations: list[str]) 
         scope.setdefault("extensions", {}).setdefault("websocket.http.response", {})
 
         async def checked(message: Any) -> None:
-            if message["type"] not in WEBSOCKET_SENDS:
-                violations.append(f"sent {message['type']} on a websocket scope (ASGI allows only {', '.join(sorted(WEBSOCKET_SENDS))})")
-                raise RuntimeError(f"ASGI protocol violation: the app {violations[-1]}")
+            broken = websocket_violation(message)
+            if broken is not None:
+                violations.append(broken)
+                raise RuntimeError(f"ASGI protocol violation: the app {broken}")
             await send(message)
 
         await app(scope, receive, checked)

@@ -15,7 +15,7 @@ from mwconform.adapters.reference import ReferenceSubject
 from mwconform.reference.http import Headers, HTTPError, Request, Response, error_response
 from mwconform.reference.pipeline import Endpoint, Hooks, Middleware, Onion, Pipeline, _Target
 from mwconform.reference.router import Match, Router
-from tests.mutants.asgi_frameworks import FRAMEWORK_MUTANTS
+from tests.mutants.asgi_frameworks import FRAMEWORK_MUTANTS, over_socket
 
 
 class ResponseInDeclaredOrder(Onion):
@@ -330,6 +330,31 @@ class RewriteLost(Pipeline):
         return await self.profile.run(request, self.layers(match.target), with_captured)
 
 
+class HooksAfterUpgrade(Hooks):
+    """Response hooks run on a completed WebSocket handshake too, as if the 101 were an HTTP response."""
+
+    async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
+        ordered = self.order(layers)
+        response = await self.request_phase(request, ordered)
+        if response is None:
+            try:
+                response = await endpoint(request)
+            except Exception as exc:
+                response = error_response(exc)
+        return await self.response_phase(request, ordered, response)
+
+
+class BackgroundBeforeResponse(Pipeline):
+    """A response's background task runs before the response is sent, not after."""
+
+    async def handle(self, request: Request) -> Response:
+        response = await super().handle(request)
+        if response.background is not None:
+            await response.background()
+            response.background = None
+        return response
+
+
 def _profiled(profile: type[Onion | Hooks]) -> type[Pipeline]:
     class Profiled(Pipeline):
         def __init__(self, _: str, middleware: Sequence[Middleware] = ()) -> None:
@@ -371,6 +396,8 @@ MUTANTS: list[type[Subject]] = [
     mutant(StreamedRaiseSwallowed, "onion"),
     mutant(HeadBypassesChain, "hooks"),
     mutant(HeadNotRouted, "onion"),
+    mutant(HooksAfterUpgrade, "hooks"),
+    over_socket(mutant(BackgroundBeforeResponse, "starlette")),
     *FRAMEWORK_MUTANTS,  # on real Starlette
 ]
 globals().update({m.__name__: m for m in MUTANTS})
