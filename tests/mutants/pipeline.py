@@ -333,15 +333,8 @@ class RewriteLost(Pipeline):
 class HooksAfterUpgrade(Hooks):
     """Response hooks run on a completed WebSocket handshake too, as if the 101 were an HTTP response."""
 
-    async def run(self, request: Request, layers: Sequence[Middleware], endpoint: Endpoint) -> Response:
-        ordered = self.order(layers)
-        response = await self.request_phase(request, ordered)
-        if response is None:
-            try:
-                response = await endpoint(request)
-            except Exception as exc:
-                response = error_response(exc)
-        return await self.response_phase(request, ordered, response)
+    def upgraded(self, response: Response) -> bool:
+        return False
 
 
 class BackgroundBeforeResponse(Pipeline):
