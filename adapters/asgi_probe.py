@@ -141,7 +141,6 @@ class ProbeASGI:
             response = response_phase(probe, io, record, inner, inner.status) or inner
         await response.send_to(send)
 
-
     async def observe(self, scope: Scope, receive: Receive, send: Send, io: ScopeIO, record: Callable[[str], None]) -> None:
         """A layer whose response phase only looks: it runs at `http.response.start` and the response
         passes on message by message, as a logging or timing middleware does. Holding it back until
