@@ -420,9 +420,15 @@ async def upgrade(target: Target, call: Call, headers: list[tuple[str, Any]]) ->
             ws: AsyncWebSocketSession
             async with aconnect_ws(target.base_url + call.path, client, headers=httpx.Headers(headers), keepalive_ping_interval_seconds=None) as ws:
                 accepted = ws.response.headers if ws.response is not None else httpx.Headers()
-                for message in call.messages or ():
-                    await ws.send_text(message)
-                    replies.append(await ws.receive_text(timeout=REQUEST_TIMEOUT))
+                # Caught in here: past the session's task group, an error comes wrapped in an ExceptionGroup.
+                try:
+                    for message in call.messages or ():
+                        await ws.send_text(message)
+                        replies.append(await ws.receive_text(timeout=REQUEST_TIMEOUT))
+                except TimeoutError:
+                    problem = f"{call} got no reply within {REQUEST_TIMEOUT:g} s (the subject hung)"
+                except WebSocketDisconnect:
+                    pass  # the server closed the session: the replies so far are the answer
         except WebSocketUpgradeError as refused:
             answer = refused.response.status_code, Headers(refused.response.headers.multi_items()), _read_already(refused.response)
         except WebSocketDisconnect as closed:
