@@ -16,10 +16,10 @@ from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 from ..harness import free_socket
-from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, finished, handler_phase, reads_body, request_phase, response_phase, write_streamed
+from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, finished, handler_phase, reads_body, request_phase, response_phase, websocket_phase, write_streamed
 from ..reference.scenario import Group, Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
 from .session import session_api
@@ -90,6 +90,14 @@ def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[[web
     """The scenario's handler for `route`: the echo handler, or a session handler reaching the
     session through the plug's session binding."""
     handler = route.handler
+    if handler.websocket:
+
+        async def talk(request: web.Request) -> web.StreamResponse:
+            socket = AiohttpSocket(request)
+            await websocket_phase(socket, recorder.sink(request.headers))
+            return socket.response  # returned once the session is over: response phases see its 101
+
+        return talk
     if handler.session is not None:
         from ..reference.session_ops import apply, render
 
@@ -118,6 +126,23 @@ def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[[web
     return handle
 
 
+class AiohttpSocket:
+    """The WebSocket endpoint's `Socket` over aiohttp's `WebSocketResponse`."""
+
+    def __init__(self, request: web.Request) -> None:
+        self.request, self.response = request, web.WebSocketResponse()
+
+    async def accept(self) -> None:
+        await self.response.prepare(self.request)
+
+    async def receive(self) -> str | None:
+        message = await self.response.receive()
+        return str(message.data) if message.type == WSMsgType.TEXT else None
+
+    async def send(self, text: str) -> None:
+        await self.response.send_str(text)
+
+
 async def stream(request: web.Request, handler: Handler, body: bytes, record: Callable[[str], None]) -> web.StreamResponse:
     """`body` as a streamed response: prepared (headers sent) in the handler, written in two chunks
     (or trickled: a write to a client that left raises, aiohttp docs, Peer disconnection)."""
@@ -140,7 +165,7 @@ class AiohttpSubject(Framework):
     name = "aiohttp/native"
     adapter = "aiohttp"
     profile = "onion"
-    capabilities = frozenset(CAPABILITIES) - {"priority", "server-store", "stream-headers"}
+    capabilities = frozenset(CAPABILITIES) - {"priority", "server-store", "stream-headers", "background-tasks"}
     packages: tuple[str, ...] = ("aiohttp",)
     description = "aiohttp `@web.middleware` chain; route-local chains as sub-applications (`add_subapp`)"
     known = {

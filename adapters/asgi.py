@@ -10,7 +10,8 @@ goes through `serve_asgi`:
   lifespan scope is served without one, as uvicorn's `lifespan="auto"` does.
 - **socket**: uvicorn's HTTP protocol on a free 127.0.0.1 socket, always closed at the end.
 - **inprocess**: httpx's `ASGITransport`, each request bounded by the harness' request timeout.
-- **guard**: the app runs inside a small ASGI protocol check. A second `http.response.start`, a
+- **guard**: the app runs inside a small ASGI protocol check. A message ASGI does not allow on a
+  `websocket` scope (`http.response.start` answering an upgrade), a second `http.response.start`, a
   body before the start, or returning without a response is a `HarnessError` naming the
   violation (uvicorn would otherwise answer a made-up 500 or drop the connection, and httpx
   would raise an `AssertionError`, which reads as a verdict); a response cut off by an exception
@@ -28,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from ..harness import REQUEST_TIMEOUT, free_socket, inprocess_transport, read_capped
+from ..harness import REQUEST_TIMEOUT, free_socket, inprocess_transport, read_capped, websocket_violation
 from ..outcomes import HarnessError
 from ..reference.probes import REQUEST_ID, Recorder
 from ..reference.scenario import Scenario
@@ -69,10 +70,13 @@ class _Guard:
             # asgi-lifespan 2.1.0 hands every request the one lifespan state dict; the ASGI spec
             # (lifespan state) asks servers for a shallow copy per request, as uvicorn makes.
             scope["state"] = dict(scope["state"])
+        request_id = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == REQUEST_ID.encode()), "-")
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, self._websocket_checked(request_id, send))
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = next((v.decode("latin-1") for k, v in scope["headers"] if k == REQUEST_ID.encode()), "-")
         started = ended = False
 
         async def checked(message: Message) -> None:
@@ -102,6 +106,19 @@ class _Guard:
             self.violations.setdefault(request_id, ("returned without sending http.response.start", False))
             # Raised so that both servers answer a (discarded) 500 instead of asserting.
             raise RuntimeError("ASGI protocol violation: the app returned without a response")
+
+    def _websocket_checked(self, request_id: str, send: Send) -> Send:
+        """`send` for a `websocket` scope: a message ASGI does not allow there is recorded and refused
+        (uvicorn would answer a made-up 500; the harness's `upgrade` reports it as an error)."""
+
+        async def checked(message: Message) -> None:
+            broken = websocket_violation(message)
+            if broken is not None:
+                self.violations.setdefault(request_id, (broken, False))
+                raise RuntimeError(f"ASGI protocol violation: the app {broken}")
+            await send(message)
+
+        return checked
 
     def check(self, request: httpx.Request) -> None:
         """Raise for the violation `request` caused, if any: a dropped connection or a HarnessError."""
@@ -223,7 +240,7 @@ async def serve_asgi(app: ASGIApp, mode: str, host: str = "asgi.test") -> AsyncI
     guard = _Guard(app)
     async with lifespan(guard) as served:
         if mode == "inprocess":
-            yield Target(f"http://{host}", _GuardedTransport(inprocess_transport(served), guard, REQUEST_TIMEOUT))
+            yield Target(f"http://{host}", _GuardedTransport(inprocess_transport(served), guard, REQUEST_TIMEOUT), app=served)
             return
         async with uvicorn_server(served) as base_url, httpx.AsyncHTTPTransport(verify=False, trust_env=False) as http:
             # Read timeouts come from the client here; the transport only adds the guard's check.

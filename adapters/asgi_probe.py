@@ -1,10 +1,12 @@
 """A neutral probe as a pure ASGI middleware (`app(scope, receive, send)`), for any ASGI framework.
 
 The request context is the ASGI request state (`scope["state"]`, which Starlette's and
-Litestar's `request.state` read), the route parameters are `scope["path_params"]`, and the inner
-response is collected before the response phase runs, so a phase can read its status, add
-headers, replace it, or convert an exception raised inside. Frameworks differ only in the HTTP
-error class a probe raises (`fail`).
+Litestar's `request.state` read), the route parameters are `scope["path_params"]`. A layer
+whose response phase may act (add headers, replace the response, convert an exception raised
+inside) collects the inner response before that phase runs; one whose response phase only looks
+runs it at `http.response.start` and passes the response on as it comes. WebSocket upgrades pass
+the request phase too (`ProbeASGI.upgrade`). Frameworks differ only in the HTTP error class a
+probe raises (`fail`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from ..reference.http import Headers
 from ..reference.probes import Recorder, error_phase, finished, reads_body, request_phase, response_phase
-from ..reference.scenario import Probe
+from ..reference.scenario import Pass, Probe
 from .asgi import ASGIApp, Message, Receive, Scope, Send
 
 #: An HTTP error of `status` (None: an unhandled exception) in the framework's own class.
@@ -98,6 +100,9 @@ class ProbeASGI:
         self.app, self.probe, self.recorder, self.fail = app, probe, recorder, fail
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self.upgrade(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -117,6 +122,9 @@ class ProbeASGI:
             if early is not None:
                 await early.send_to(send)
                 return
+        if probe.convert is None and (probe.response is None or isinstance(probe.response, Pass)):
+            await self.observe(scope, receive, send, io, record)
+            return
         inner, complete = Buffered(0), asyncio.Event()
 
         async def collect(message: Message) -> None:
@@ -139,6 +147,56 @@ class ProbeASGI:
         if probe.response is not None or probe.convert is not None:
             response = response_phase(probe, io, record, inner, inner.status) or inner
         await response.send_to(send)
+
+    async def observe(self, scope: Scope, receive: Receive, send: Send, io: ScopeIO, record: Callable[[str], None]) -> None:
+        """A layer whose response phase only looks: it runs at `http.response.start` and the response
+        passes on message by message, as a logging or timing middleware does. Holding it back until
+        the app returns would hold it past the app's background tasks too (SPEC pipeline.background.after-response)."""
+
+        async def watched(message: Message) -> None:
+            if message["type"] == "http.response.start" and self.probe.response is not None:
+                response_phase(self.probe, io, record, Buffered(message["status"]), message["status"])
+            await send(message)
+
+        await self.app(scope, receive, watched)
+
+    async def upgrade(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket upgrade request (SPEC pipeline.websocket.*): the request phase runs on it, as
+        Starlette's own AuthenticationMiddleware does; an answer refuses the handshake; the response
+        phase runs when the app returns (the session is over) and sees 101 once it was accepted."""
+        probe, io = self.probe, ScopeIO(scope, self.fail)
+        record = self.recorder.sink(io.headers)
+        if probe.request is not None:
+            early = request_phase(probe, io, record)
+            if early is not None:
+                await deny(scope, send, early)
+                return
+        status = 0
+
+        async def watched(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "websocket.accept":
+                status = status or 101
+            elif message["type"] == "websocket.http.response.start":
+                status = status or message["status"]
+            elif message["type"] == "websocket.close":
+                status = status or 403  # closed before the accept: the server answers 403
+            await send(message)
+
+        await self.app(scope, receive, watched)
+        if probe.response is not None and status:
+            response_phase(probe, io, record, Buffered(status), status)
+
+
+async def deny(scope: Scope, send: Send, response: Buffered) -> None:
+    """Refuse a WebSocket handshake with `response`: as an HTTP response where the server offers the
+    ASGI WebSocket Denial Response extension, else by closing before the accept (the server then
+    answers 403: ASGI spec, WebSocket Close)."""
+    if "websocket.http.response" not in scope.get("extensions", {}):
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    await send({"type": "websocket.http.response.start", "status": response.status, "headers": response.headers})
+    await send({"type": "websocket.http.response.body", "body": response.body})
 
 
 async def replayed(io: ScopeIO, receive: Receive) -> Receive:

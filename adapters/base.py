@@ -45,6 +45,11 @@ CAPABILITIES: dict[str, str] = {
     "server-store": "keeps session data in a server-side store; the cookie holds only an id",
     "stream-headers": "a response phase sees a streamed response before its header fields are sent, so it can still add "
     "to them or replace it (aiohttp sends them at `prepare()`, inside the handler: it documents `on_response_prepare` instead)",
+    "background-tasks": "a response can carry a task the framework runs after sending it (Starlette `BackgroundTask`, Litestar `background=`)",
+    "websocket": "serves WebSocket routes (`Handler.websocket`)",
+    # Not a need but a prescription: the pipeline suite predicts which layers see an upgrade by it.
+    "websocket-middleware": "its HTTP middleware runs on a WebSocket upgrade request (aiohttp, Sanic, pure ASGI middleware); "
+    "without it the upgrade passes every layer untouched (Starlette `BaseHTTPMiddleware`, FastAPI `@app.middleware('http')`, Litestar hooks)",
 }
 
 MODES = ("socket", "inprocess")
@@ -97,6 +102,9 @@ class Target:
 
     base_url: str
     transport: httpx.AsyncBaseTransport | None = None
+    #: The ASGI app served in-process: WebSocket calls reach it through httpx-ws's ASGI transport
+    #: (httpx's own speaks plain HTTP only). None over a socket.
+    app: Callable[..., Awaitable[None]] | None = None
     advance: Callable[[float], Awaitable[None]] | None = None
     #: How `advance` moves time, in words, for the evidence.
     clock: str = ""

@@ -31,13 +31,14 @@ from ..reference.scenario import Route as NeutralRoute
 from .asgi import ASGIApp
 from .asgi_probe import ProbeASGI
 from .base import CAPABILITIES, Plug, Target
-from .starlette import StarletteIO, StarletteSubject, by_path, dispatch_probe, endpoint, http_error, starlette_path
+from .starlette import StarletteIO, StarletteSubject, by_path, dispatch_probe, endpoint, http_error, starlette_path, websocket_endpoint
 
 
 class FastAPIHttpMiddleware(StarletteSubject):
     name = "fastapi/http-middleware"
     adapter = "fastapi"
-    capabilities = StarletteSubject.capabilities - {"route-local"}
+    # `@app.middleware("http")` is a BaseHTTPMiddleware: WebSocket scopes pass it untouched.
+    capabilities = StarletteSubject.capabilities - {"route-local", "websocket-middleware"}
     packages = ("fastapi", "starlette")
     description = "FastAPI `@app.middleware(\"http\")` functions (last declared outermost); no router-level middleware (fastapi#1174)"
     known = dict.fromkeys(
@@ -53,7 +54,10 @@ class FastAPIHttpMiddleware(StarletteSubject):
         app.middleware("http")(dispatch)
 
     def add_routes(self, router: FastAPI | APIRouter, routes: Sequence[NeutralRoute], recorder: Recorder, plug: Plug, prefix: str = "") -> None:
-        for path, same_path in by_path(routes).items():
+        for route in routes:
+            if route.handler.websocket:
+                router.add_api_websocket_route(starlette_path(route.path), websocket_endpoint(recorder))
+        for path, same_path in by_path([r for r in routes if not r.handler.websocket]).items():
             handle = self.guard(plug, endpoint(same_path, recorder, plug), prefix + path)
             router.add_api_route(starlette_path(path), handle, methods=[r.method for r in same_path])
 

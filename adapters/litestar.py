@@ -26,14 +26,16 @@ from collections.abc import MutableMapping, Sequence
 from contextvars import ContextVar
 from typing import Any, cast
 
-from litestar import Controller, Litestar, Request, Response, Router
+from litestar import Controller, Litestar, Request, Response, Router, WebSocket
+from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
-from litestar.handlers import HTTPRouteHandler
+from litestar.handlers import HTTPRouteHandler, WebsocketRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.response import Stream
 
-from ..reference.probes import Recorder, echo_body, halves, handler_phase, reads_body, request_phase, response_phase, trickled
+from ..reference.asgi import AsgiSocket
+from ..reference.probes import Recorder, background_task, echo_body, halves, handler_phase, reads_body, request_phase, response_phase, trickled, websocket_phase
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Group, Probe, Scenario
 from ..reference.scenario import Route as NeutralRoute
@@ -97,10 +99,11 @@ def endpoint(route: NeutralRoute, recorder: Recorder, plug: Plug) -> Handler:
         io = ScopeIO(_scope(request), http_error)
         await handler_phase(neutral, io, recorder.sink(io.headers))
         body = echo_body(request.path_params, scope_context(_scope(request)), await request.body() if neutral.read_body else None)
+        background = BackgroundTask(background_task, recorder, io.headers) if neutral.background else None
         response: Response = (
-            Stream(trickled(recorder.sink(io.headers), body) if neutral.trickle else halves(body), status_code=neutral.status, media_type="application/json")
+            Stream(trickled(recorder.sink(io.headers), body) if neutral.trickle else halves(body), status_code=neutral.status, media_type="application/json", background=background)
             if neutral.stream
-            else Response(body, status_code=neutral.status, media_type="application/json")
+            else Response(body, status_code=neutral.status, media_type="application/json", background=background)
         )
         return with_fields(response, neutral.headers)
 
@@ -119,6 +122,16 @@ def with_fields(response: Response, fields: tuple[tuple[str, str], ...]) -> Resp
     return response
 
 
+def socket_handler(route: NeutralRoute, recorder: Recorder, middleware: Sequence[DefineMiddleware] = ()) -> WebsocketRouteHandler:
+    """The scenario's WebSocket handler (`Handler.websocket`) as a Litestar `@websocket` route handler."""
+
+    async def talk(socket: WebSocket) -> None:
+        await websocket_phase(AsgiSocket(socket.receive, socket.send), recorder.sink(socket.headers))
+
+    talk.__name__ = f"w{next(_names)}"
+    return WebsocketRouteHandler(path=litestar_path(route.path), middleware=list(middleware), name=talk.__name__)(talk)
+
+
 def handler(
     route: NeutralRoute,
     recorder: Recorder,
@@ -126,8 +139,10 @@ def handler(
     method_self: bool = False,
     plug: Plug | None = None,
     prefix: str = "",
-) -> HTTPRouteHandler:
+) -> HTTPRouteHandler | WebsocketRouteHandler:
     """A route handler for one neutral route, wrapped by the plug's Guards (a controller method takes `self` first)."""
+    if route.handler.websocket:
+        return socket_handler(route, recorder, middleware)
     plug = plug or Plug()
     # Litestar reads the handler's signature (a `request` parameter, a return annotation), which
     # a Guard's wrapper need not have: the registered function is always this one.
@@ -292,7 +307,7 @@ class LitestarHooks(LitestarSubject):
     name = "litestar/hooks"
     profile = "hooks"
     # Route-local hooks would replace the app's, not run inside them; priorities do not exist.
-    capabilities = frozenset(CAPABILITIES) - {"priority", "route-local", "error-conversion"}
+    capabilities = frozenset(CAPABILITIES) - {"priority", "route-local", "error-conversion", "websocket-middleware"}
     # Generated scenarios raise in handlers and hooks, which these hooks never see (the known
     # deviations below); the properties suite cannot steer around that.
     suites = frozenset({"pipeline"})

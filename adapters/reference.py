@@ -62,15 +62,21 @@ class ReferenceSubject(Framework):
             yield target
 
 
+#: aiohttp and Sanic put no background task on a response: the profiles that model them lack it.
+NO_BACKGROUND = ALL - {"background-tasks"}
+
+
 class ReferenceOnion(ReferenceSubject):
     name = "reference/onion"
     profile = "onion"
+    capabilities = NO_BACKGROUND
     description = "the reference pipeline under the onion profile (aiohttp, Starlette)"
 
 
 class ReferenceHooks(ReferenceSubject):
     name = "reference/hooks"
     profile = "hooks"
+    capabilities = NO_BACKGROUND
     description = "the reference pipeline under the hooks profile (Sanic)"
 
 

@@ -24,10 +24,11 @@ from sanic import Blueprint, HTTPResponse, Request, Sanic, SanicException
 from sanic.compat import Header
 from sanic.response import raw, text
 from sanic.server.async_server import AsyncioServer
+from websockets.exceptions import ConnectionClosed
 
 from ..harness import free_socket, inprocess_transport
 from ..outcomes import HarnessError
-from ..reference.probes import Recorder, RequestIO, echo_body, handler_phase, reads_body, request_phase, response_phase, write_streamed
+from ..reference.probes import Recorder, RequestIO, echo_body, handler_phase, reads_body, request_phase, response_phase, websocket_phase, write_streamed
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
@@ -115,6 +116,26 @@ async def stream(request: Request, handler: Handler, body: bytes, record: Callab
     return response
 
 
+class SanicSocket:
+    """The WebSocket endpoint's `Socket` over Sanic's: Sanic accepts the upgrade before the handler runs."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    async def accept(self) -> None:
+        pass
+
+    async def receive(self) -> str | None:
+        try:
+            message = await self.ws.recv()
+        except ConnectionClosed:
+            return None
+        return message if isinstance(message, str) else None
+
+    async def send(self, text: str) -> None:
+        await self.ws.send(text)
+
+
 register_context(Request, lambda request: SanicIO(request).context())
 
 
@@ -122,6 +143,12 @@ def route_handler(route: Route, recorder: Recorder, plug: Plug) -> Callable[...,
     """The scenario's handler for `route`: the echo handler, or a session handler reaching the
     session through the plug's session binding."""
     handler = route.handler
+    if handler.websocket:
+
+        async def talk(request: Request, ws: Any, **params: str) -> None:
+            await websocket_phase(SanicSocket(ws), recorder.sink(request.headers))
+
+        return talk
     if handler.session is not None:
         from ..reference.session_ops import apply, render
 
@@ -161,7 +188,7 @@ class SanicSubject(Framework):
     name = "sanic/middleware"
     adapter = "sanic"
     profile = "hooks"
-    capabilities = frozenset(CAPABILITIES) - {"priority", "server-store"}
+    capabilities = frozenset(CAPABILITIES) - {"priority", "server-store", "background-tasks"}
     modes = ("socket", "inprocess")
     packages: tuple[str, ...] = ("sanic", "sanic-routing")
     description = "Sanic `app.register_middleware` / `Blueprint.middleware` request and response middleware"
@@ -211,7 +238,10 @@ class SanicSubject(Framework):
     def add_route(self, target: Sanic | Blueprint, route: Route, recorder: Recorder, plug: Plug) -> None:
         path = sanic_path(route.path)
         handle = self.guard(plug, route_handler(route, recorder, plug), route.path)
-        target.add_route(handle, path, methods=[route.method], name=unique_name("r"))
+        if route.handler.websocket:
+            target.add_websocket_route(handle, path, name=unique_name("w"))
+        else:
+            target.add_route(handle, path, methods=[route.method], name=unique_name("r"))
 
     def build(self, app: Sanic, scenario: Scenario, recorder: Recorder, plug: Plug) -> None:
         # The global chain is defined first: Sanic orders app and blueprint middleware by a
@@ -269,7 +299,7 @@ async def serve_app(app: Sanic, mode: str = "socket") -> AsyncIterator[Target]:
     try:
         if mode == "inprocess":
             async with _lifespan(app):
-                yield Target("http://sanic.test", inprocess_transport(app))
+                yield Target("http://sanic.test", inprocess_transport(app), app=app)
         else:
             async with _served(app) as port:
                 yield Target(f"http://127.0.0.1:{port}")
@@ -340,7 +370,7 @@ class SanicHooks(SanicSubject):
     """Sanic `on_request` / `on_response` with `priority=`."""
 
     name = "sanic/on-hooks"
-    capabilities = frozenset(CAPABILITIES) - {"server-store"}
+    capabilities = frozenset(CAPABILITIES) - {"server-store", "background-tasks"}
     description = "Sanic `@app.on_request` / `@app.on_response` (and blueprint equivalents) with `priority=`"
 
     def attach(self, target: Sanic | Blueprint, fn: Callable[..., Any], phase: str, priority: int) -> None:

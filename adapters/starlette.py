@@ -31,15 +31,32 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
-from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, finished, halves, handler_phase, reads_body, request_phase, response_phase, trickled
+from ..reference.asgi import AsgiSocket
+from ..reference.probes import (
+    Recorder,
+    RequestIO,
+    background_task,
+    echo_body,
+    error_phase,
+    finished,
+    halves,
+    handler_phase,
+    reads_body,
+    request_phase,
+    response_phase,
+    trickled,
+    websocket_phase,
+)
 from ..reference.router import PATH_PARAM
 from ..reference.scenario import Group, Handler, Probe, Scenario
 from ..reference.scenario import Route as NeutralRoute
@@ -148,16 +165,26 @@ def endpoint(routes: Sequence[NeutralRoute], recorder: Recorder, plug: Plug) -> 
         await handler_phase(handler, io, recorder.sink(request.headers))
         body = echo_body(request.path_params, io.context(), await request.body() if handler.read_body else None)
         response: Response
+        background = BackgroundTask(background_task, recorder, request.headers) if handler.background else None
         if handler.stream:
             pieces = trickled(recorder.sink(request.headers), body) if handler.trickle else written(body)
-            response = StreamingResponse(pieces, status_code=handler.status, media_type="application/json")
+            response = StreamingResponse(pieces, status_code=handler.status, media_type="application/json", background=background)
         else:
-            response = Response(body, status_code=handler.status, media_type="application/json")
+            response = Response(body, status_code=handler.status, media_type="application/json", background=background)
         for name, value in handler.headers:
             response.headers.append(name, value)
         return response
 
     return handle
+
+
+def websocket_endpoint(recorder: Recorder) -> Callable[[WebSocket], Any]:
+    """The scenario's WebSocket handler (`Handler.websocket`) as a Starlette WebSocket endpoint."""
+
+    async def talk(websocket: WebSocket) -> None:
+        await websocket_phase(AsgiSocket(websocket.receive, websocket.send), recorder.sink(websocket.headers))
+
+    return talk
 
 
 async def written(body: bytes) -> AsyncIterator[bytes]:
@@ -205,9 +232,10 @@ class StarletteSubject(AsgiSubject):
         return Middleware(ProbeASGI, probe=probe, recorder=recorder, fail=http_error)
 
     def routes(self, routes: Sequence[NeutralRoute], recorder: Recorder, plug: Plug, chain: Sequence[Middleware] | None = None, prefix: str = "") -> list[BaseRoute]:
-        return [
+        sockets: list[BaseRoute] = [WebSocketRoute(starlette_path(r.path), websocket_endpoint(recorder), middleware=chain) for r in routes if r.handler.websocket]
+        return sockets + [
             Route(starlette_path(p), self.guard(plug, endpoint(rs, recorder, plug), prefix + p), methods=[r.method for r in rs], middleware=chain)
-            for p, rs in by_path(routes).items()
+            for p, rs in by_path([r for r in routes if not r.handler.websocket]).items()
         ]
 
     def group(self, group: Group, recorder: Recorder, plug: Plug) -> BaseRoute:
@@ -251,6 +279,8 @@ class StarletteSubject(AsgiSubject):
 
 class StarletteBaseHTTP(StarletteSubject):
     name = "starlette/base-http"
+    # BaseHTTPMiddleware.__call__ hands every scope but `http` to the app untouched.
+    capabilities = StarletteSubject.capabilities - {"websocket-middleware"}
     description = "Starlette `BaseHTTPMiddleware.dispatch(request, call_next)` in `Starlette(middleware=[...])`; route-local chains as `Mount(..., middleware=)`"
 
     def middleware(self, probe: Probe, recorder: Recorder) -> Middleware:

@@ -16,7 +16,7 @@ import socket
 import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Iterator, MutableMapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -365,9 +365,13 @@ async def send(target: Target, recorder: Recorder, calls: Iterable[Call], concur
         request_id = f"r{index}"
         # obs-text (RFC 9110 §5.5) goes as its latin-1 bytes: httpx encodes str values as ASCII only.
         headers = [(n, v if v.isascii() else v.encode("latin-1")) for n, v in (*call.headers, (REQUEST_ID, request_id))]
+        if call.messages is not None:
+            status, fields, body = await upgrade(target, call, headers)
+            return Exchange(call, status, fields, body, recorder.pop(request_id))
         with _blamed(call, target):
             async with client.stream(call.method, target.base_url + call.path, headers=headers, content=_content(call)) as response:
                 body = await _capped(response, call)
+        recorder.delivered(request_id)
         return Exchange(call, response.status_code, Headers(response.headers.multi_items()), body, recorder.pop(request_id), response.reason_phrase)
 
     try:
@@ -390,6 +394,106 @@ def _blamed(call: Call, target: Target) -> Iterator[None]:
         raise Dropped(f"{call}: the subject closed the connection without answering ({exc!r})") from None
     except httpx.HTTPError as exc:
         raise HarnessError(f"{call} could not reach the subject at {target.base_url}: {exc!r}") from None
+async def upgrade(target: Target, call: Call, headers: list[tuple[str, Any]]) -> tuple[int, Headers, bytes]:
+    """A WebSocket opening handshake (RFC 6455 §4.1) through httpx-ws, then `call.messages`, one
+    reply read to each: (101, the handshake's header fields, the replies one per line) once the
+    upgrade is accepted, else the refusal's status, header fields and (in-process) body.
+
+    In-process the app is reached through httpx-ws's ASGI transport. A close before the accept is
+    the 403 an ASGI server sends for it (ASGI spec, WebSocket Close: "the server must close the
+    connection with a HTTP 403 error code").
+    """
+    from httpx_ws import AsyncWebSocketSession, WebSocketDisconnect, WebSocketUpgradeError, aconnect_ws
+    from httpx_ws.transport import ASGIWebSocketTransport
+
+    replies: list[str] = []
+    accepted: httpx.Headers | None = None
+    violations: list[str] = []
+    answer: tuple[int, Headers, bytes] | None = None
+    problem = ""
+    # Errors are decided inside and raised outside the stack: raised inside, the transport's task
+    # group would wrap them in an ExceptionGroup.
+    async with AsyncExitStack() as stack:
+        client: httpx.AsyncClient | None
+        if target.app is not None:
+            app = _as_asgi_server(target.app, violations)
+            transport = await stack.enter_async_context(ASGIWebSocketTransport(app=app, initial_receive_timeout=REQUEST_TIMEOUT))
+            client = await stack.enter_async_context(_client(transport))
+        else:  # over the socket, past any transport that reads whole HTTP bodies (the ASGI guard's)
+            client = _socket_client() or await stack.enter_async_context(_client())
+        try:
+            ws: AsyncWebSocketSession
+            async with aconnect_ws(target.base_url + call.path, client, headers=httpx.Headers(headers), keepalive_ping_interval_seconds=None) as ws:
+                accepted = ws.response.headers if ws.response is not None else httpx.Headers()
+                # Caught in here: past the session's task group, an error comes wrapped in an ExceptionGroup.
+                try:
+                    for message in call.messages or ():
+                        await ws.send_text(message)
+                        replies.append(await ws.receive_text(timeout=REQUEST_TIMEOUT))
+                except TimeoutError:
+                    problem = f"{call} got no reply within {REQUEST_TIMEOUT:g} s (the subject hung)"
+                except WebSocketDisconnect:
+                    pass  # the server closed the session: the replies so far are the answer
+        except WebSocketUpgradeError as refused:
+            answer = refused.response.status_code, Headers(refused.response.headers.multi_items()), _read_already(refused.response)
+        except WebSocketDisconnect as closed:
+            if accepted is None:  # an app that raised before accepting gets a 500, as from uvicorn
+                answer = 500 if closed.code == 1011 else 403, Headers(), b""
+        except (TimeoutError, httpx.TimeoutException):
+            problem = f"{call} got no reply within {REQUEST_TIMEOUT:g} s (the subject hung)"
+        except httpx.HTTPError as exc:
+            problem = f"{call} could not reach the subject at {target.base_url}: {exc!r}"
+    guard = getattr(target.transport, "guard", None)  # over a socket, the ASGI protocol check of `serve_asgi`
+    found = guard.violations.pop(dict(headers).get(REQUEST_ID, "-"), None) if guard is not None else None
+    if found is not None:
+        violations.append(found[0])
+    if violations:
+        raise HarnessError(f"{call}: the ASGI app {violations[0]}")
+    if problem:
+        raise HarnessError(problem)
+    return answer or (101, Headers((accepted or httpx.Headers()).multi_items()), "\n".join(replies).encode())
+
+
+def _read_already(response: httpx.Response) -> bytes:
+    """A refused upgrade's body where it was read: over a socket httpx-ws closes the stream unread as it raises."""
+    try:
+        return response.content
+    except httpx.ResponseNotRead:
+        return b""
+
+
+#: What an app may send on a `websocket` scope (ASGI spec, WebSocket; the Denial Response extension).
+WEBSOCKET_SENDS = frozenset({"websocket.accept", "websocket.send", "websocket.close", "websocket.http.response.start", "websocket.http.response.body"})
+
+
+def websocket_violation(message: Any) -> str | None:
+    """What is wrong with `message` sent by an app on a `websocket` scope, or None."""
+    if message["type"] in WEBSOCKET_SENDS:
+        return None
+    return f"sent {message['type']} on a websocket scope (ASGI allows only {', '.join(sorted(WEBSOCKET_SENDS))})"
+
+
+def _as_asgi_server(app: Callable[..., Awaitable[None]], violations: list[str]) -> Callable[..., Awaitable[None]]:
+    """`app` as an ASGI server runs it, under httpx-ws's ASGI transport: given the WebSocket scope
+    keys that transport leaves out (`asgi`, which Sanic reads; the Denial Response extension, which
+    it implements), and refused a message ASGI does not allow on a `websocket` scope, as uvicorn
+    refuses it (its answer would be a made-up 500); the violation is kept in `violations`."""
+
+    async def served(scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]) -> None:
+        scope.setdefault("asgi", {"version": "3.0", "spec_version": "2.4"})
+        scope.setdefault("http_version", "1.1")
+        scope.setdefault("extensions", {}).setdefault("websocket.http.response", {})
+
+        async def checked(message: Any) -> None:
+            broken = websocket_violation(message)
+            if broken is not None:
+                violations.append(broken)
+                raise RuntimeError(f"ASGI protocol violation: the app {broken}")
+            await send(message)
+
+        await app(scope, receive, checked)
+
+    return served
 
 
 def _content(call: Call) -> bytes | AsyncIterator[bytes] | None:

@@ -6,7 +6,7 @@ suites use the same `Headers` to compare what a subject sent with what the refer
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Iterable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +106,8 @@ class Response:
     #: Pieces the streamed body goes on with after `body`, produced while they are sent (a
     #: trickling handler): the server stops taking them when the client leaves.
     more: AsyncGenerator[bytes, None] | None = None
+    #: Run after the last byte is sent (Starlette `BackgroundTask`); a replacement drops it.
+    background: Callable[[], Awaitable[None]] | None = None
 
 
 class HTTPError(Exception):

@@ -143,7 +143,15 @@ class Hooks(_Stack):
                 response = await endpoint(request)
             except Exception as exc:
                 response = error_response(exc)
+            if self.upgraded(response):
+                return response
         return await self.response_phase(request, ordered, response)
+
+    def upgraded(self, response: Response) -> bool:
+        """A completed WebSocket handshake: the endpoint sent no HTTP response, so no response hook
+        runs (Sanic runs response middleware only on an HTTP response: SPEC pipeline.websocket.upgrade).
+        A refused upgrade is an HTTP response like any other."""
+        return response.status == 101
 
     async def request_phase(self, request: Request, ordered: Sequence[Middleware]) -> Response | None:
         """Request hooks in order until one answers or raises: that response, or None."""

@@ -14,6 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from .http import Headers, HTTPError, Request, Response
@@ -32,6 +33,8 @@ from .scenario import (
 )
 
 REQUEST_ID = "x-mwc-id"  # the header that ties a server-side trace to the request that made it
+#: Seconds a background task waits for the client to have the whole response (`background_task`).
+BACKGROUND_WAIT = 1.0
 
 R = TypeVar("R")  # a framework's response type
 
@@ -46,9 +49,23 @@ class Recorder:
 
     def __init__(self) -> None:
         self._events: defaultdict[str, list[str]] = defaultdict(list)
+        #: Request id → set once the client has read the whole response (`delivered`).
+        self._delivered: defaultdict[str, asyncio.Event] = defaultdict(asyncio.Event)
 
     def add(self, request_id: str | None, event: str) -> None:
         self._events[request_id or "-"].append(event)
+
+    def delivered(self, request_id: str) -> None:
+        """The harness has read the whole response to this request (a background task waits for it)."""
+        self._delivered[request_id].set()
+
+    async def wait_delivered(self, request_id: str | None, timeout: float) -> bool:
+        """Whether the client had the whole response to this request within `timeout` seconds."""
+        try:
+            await asyncio.wait_for(self._delivered[request_id or "-"].wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
 
     def pop(self, request_id: str) -> list[str]:
         return self._events.pop(request_id, [])
@@ -201,6 +218,57 @@ async def handler_phase(handler: Handler, io: ProbeIO[R], record: Callable[[str]
         raise io.fail(handler.raise_status, handler.headers)
 
 
+async def background_task(recorder: Recorder, headers: FieldLookup) -> None:
+    """A handler's background task (`Handler.background`): it runs after the response is sent, so
+    the client has the response while it runs. It records `T` once the client has it, or `T:held`
+    when it waited `BACKGROUND_WAIT` seconds in vain: a layer held the response back until the task
+    ended (the response then reaches the client after it)."""
+    request_id = headers.get(REQUEST_ID)
+    recorder.add(request_id, "T" if await recorder.wait_delivered(request_id, BACKGROUND_WAIT) else "T:held")
+
+
+class Socket(Protocol):
+    """The few things a WebSocket endpoint does with its framework's socket."""
+
+    async def accept(self) -> None: ...
+    async def receive(self) -> str | None:
+        """The next text message, or None once the client closed."""
+    async def send(self, text: str) -> None: ...
+
+
+async def websocket_phase(socket: Socket, record: Callable[[str], None]) -> list[str]:
+    """What every adapter's WebSocket endpoint does (`Handler.websocket`): record `H`, accept the
+    upgrade, send each text message back until the client closes; the messages sent."""
+    record("H")
+    await socket.accept()
+    sent = []
+    while (text := await socket.receive()) is not None:
+        await socket.send(text)
+        sent.append(text)
+    return sent
+
+
+def echoed(sent: list[str]) -> bytes:
+    """What a WebSocket exchange shows as its body: the replies, one per line."""
+    return "\n".join(sent).encode()
+
+
+class Scripted:
+    """A `Socket` for the reference's prediction: the client sends `messages`, then closes."""
+
+    def __init__(self, messages: tuple[str, ...]) -> None:
+        self.pending = list(messages)
+
+    async def accept(self) -> None:
+        pass
+
+    async def receive(self) -> str | None:
+        return self.pending.pop(0) if self.pending else None
+
+    async def send(self, text: str) -> None:
+        pass
+
+
 class RequestIO:
     """The part of `ProbeIO` every framework spells alike: `request.headers`, a context dict,
     `request.match_info`. Adapters subclass it and say where their context dict lives."""
@@ -276,12 +344,25 @@ class ProbeMiddleware(Middleware):
         finished(self.probe, self._record(request))
 
 
+#: Where a served WebSocket upgrade request carries its socket (`Request.state`).
+SOCKET = "websocket"
+
+
 def reference_endpoint(handler: Handler, recorder: Recorder) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
+        if handler.websocket:
+            socket = request.state.get(SOCKET)
+            if socket is None:
+                raise HTTPError(426, Headers([("Upgrade", "websocket")]))  # RFC 9110 §15.5.22: a plain GET to a WebSocket route
+            # The handler returns once the client closed: response phases that run then see the 101.
+            return Response(101, Headers(), echoed(await websocket_phase(socket, recorder.sink(request.headers))))
         await handler_phase(handler, ReferenceIO(request), recorder.sink(request.headers))
         body = echo_body(request.match_info, request.ctx, request.body if handler.read_body else None)
         more = trickled(recorder.sink(request.headers)) if handler.stream and handler.trickle else None
-        return Response(handler.status, Headers([("content-type", "application/json"), *handler.headers]), body, streamed=handler.stream, more=more)
+        background = partial(background_task, recorder, request.headers) if handler.background else None
+        return Response(
+            handler.status, Headers([("content-type", "application/json"), *handler.headers]), body, streamed=handler.stream, more=more, background=background
+        )
 
     return endpoint
 

@@ -144,6 +144,11 @@ class Handler:
     (`probes.trickled`: small pieces of JSON whitespace, a short pause apart, for at most about half
     a second) and records `H/` when its stream ends however it ends: a client can leave while the
     handler still writes.
+    `background` leaves a background task on the response (Starlette `BackgroundTask`, Litestar
+    `background=`): it waits, bounded, for the client to have the whole response and records `T`,
+    or `T:held` when the response had not reached the client by then (`probes.background_task`).
+    `websocket` makes it a WebSocket endpoint: it accepts the upgrade, records `H`, and sends each
+    text message back until the client closes (`probes.websocket_phase`).
     """
 
     status: int = 200
@@ -155,6 +160,8 @@ class Handler:
     stream: bool = False
     read_body: bool = False
     trickle: bool = False
+    background: bool = False
+    websocket: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,12 +204,15 @@ class Scenario:
 @dataclass(frozen=True)
 class Call:
     """One request a case sends. `headers` are extra request headers; `body` is its content, sent
-    with a Content-Length when given as bytes, or chunked in these pieces when given as a tuple."""
+    with a Content-Length when given as bytes, or chunked in these pieces when given as a tuple.
+    `messages` makes it a WebSocket opening handshake (a GET with `Upgrade: websocket`, RFC 6455
+    §4.1) that sends these text messages once the upgrade is accepted, reading one reply to each."""
 
     method: str
     path: str
     headers: tuple[tuple[str, str], ...] = field(default=())
     body: bytes | tuple[bytes, ...] = b""
+    messages: tuple[str, ...] | None = None
 
     @property
     def content(self) -> bytes:
@@ -210,7 +220,7 @@ class Call:
         return self.body if isinstance(self.body, bytes) else b"".join(self.body)
 
     def __str__(self) -> str:
-        return f"{self.method} {self.path}"
+        return f"{self.method} {self.path}" + (" (WebSocket upgrade)" if self.messages is not None else "")
 
 
 def chain(*names: str) -> tuple[Probe, ...]:

@@ -88,7 +88,7 @@ class FalconComponents(AsgiSubject):
     name = "falcon/components"
     adapter = "falcon"
     profile = "hooks"
-    capabilities = frozenset(CAPABILITIES) - {"priority", "response-replace", "error-conversion", "rewrite-params", "route-local"}
+    capabilities = frozenset(CAPABILITIES) - {"priority", "response-replace", "error-conversion", "rewrite-params", "route-local", "background-tasks", "websocket", "websocket-middleware"}
     packages = ("falcon",)
     description = "Falcon ASGI middleware components (`process_request` / `process_response`), through AsgiSubject"
     known = {

@@ -116,3 +116,64 @@ def test_the_uvicorn_server_is_stopped_after_the_case_even_when_it_failed() -> N
         run(go(), 10.0)
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", ports[0]), timeout=2).close()
+
+
+def socket_app(ws: str) -> Any:
+    """An ASGI app whose WebSocket handling does `ws` (its lifespan starts normally)."""
+
+    async def asgi(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            return await _lifespan(receive, send, "complete")
+        await receive()  # websocket.connect
+        if ws == "as-http":
+            await send({"type": "http.response.start", "status": 403, "headers": []})
+        elif ws == "close":
+            await send({"type": "websocket.close", "code": 1008})
+        elif ws == "crash":
+            raise RuntimeError("crashed before accepting")
+        elif ws == "deny":
+            await send({"type": "websocket.http.response.start", "status": 401, "headers": [(b"www-authenticate", b"Bearer")]})
+            await send({"type": "websocket.http.response.body", "body": b"no"})
+        else:
+            await send({"type": "websocket.accept"})
+            message = await receive()
+            if ws == "echo":
+                await send({"type": "websocket.send", "text": message["text"]})
+            else:  # "mute": never replies, until the client goes away
+                await receive()
+
+    return asgi
+
+
+def upgrade(asgi: Any, mode: str) -> Any:
+    async def go() -> Any:
+        async with serve_asgi(asgi, mode) as target:
+            return await send(target, Recorder(), (Call("GET", "/ws", messages=("hello",)),))
+
+    (got,) = run(go(), 10.0, "upgrading to a WebSocket")
+    return got
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("ws", "status", "body"),
+    [("echo", 101, b"hello"), ("deny", 401, None), ("close", 403, None), ("crash", 500, None)],
+    ids=["accepted", "denial-response", "closed-before-accept", "raised-before-accept"],
+)
+def test_a_websocket_upgrade_is_answered_as_an_asgi_server_answers_it_in_both_modes(mode: str, ws: str, status: int, body: bytes | None) -> None:
+    got = upgrade(socket_app(ws), mode)
+    assert got.status == status and (body is None or got.body == body)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("ws", "reason"),
+    [
+        ("as-http", "GET /ws (WebSocket upgrade): the ASGI app sent http.response.start on a websocket scope"),
+        ("mute", "GET /ws (WebSocket upgrade) got no reply within 5 s (the subject hung)"),
+    ],
+)
+def test_a_websocket_app_that_breaks_the_protocol_or_hangs_is_an_error_naming_it(mode: str, ws: str, reason: str) -> None:
+    with pytest.raises(HarnessError) as caught:
+        upgrade(socket_app(ws), mode)
+    assert reason in str(caught.value) and "\n" not in str(caught.value)

@@ -70,7 +70,7 @@ def test_a_reader_that_left_ends_the_command_quietly(args: list[str]) -> None:
 def test_list_shows_adapters_subjects_known_deviations_and_cases_without_running() -> None:
     code, output = mwconform("list")
     assert code == 0
-    for text in ("adapter aiohttp", "aiohttp/old-style", "known order.seed-003-route-chain", "sanic/on-hooks", "suite pipeline (42 cases)", "order.three-layers"):
+    for text in ("adapter aiohttp", "aiohttp/old-style", "known order.seed-003-route-chain", "sanic/on-hooks", "suite pipeline (46 cases)", "order.three-layers"):
         assert text in output
 
 

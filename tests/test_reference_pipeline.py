@@ -11,7 +11,7 @@ import pytest
 
 from mwconform.reference.http import Headers, Request, Response
 from mwconform.reference.pipeline import Middleware, Pipeline
-from mwconform.reference.probes import REQUEST_ID, Recorder, build_pipeline
+from mwconform.reference.probes import REQUEST_ID, SOCKET, Recorder, Scripted, build_pipeline
 from mwconform.reference.scenario import Group, Handler, Probe, Raise, Respond, Route, Scenario, SetHeader, chain
 
 OK = (Route("GET", "/ok"),)
@@ -206,3 +206,32 @@ def test_the_reference_app_stops_a_trickling_stream_when_the_client_leaves(leave
         assert len(bodies) < 3 and all(m.get("more_body") for m in bodies)
     else:
         assert len(bodies) == 1 + TRICKLE_PIECES + 1 and not bodies[-1].get("more_body", False)
+# A WebSocket upgrade, written out from the aiohttp docs (a WebSocket handler is an ordinary handler,
+# so middlewares wrap it and see its WebSocketResponse when it returns) and the Sanic guide (request
+# middleware runs on the handshake; response middleware only on an HTTP response).
+SOCKET_ROUTE = (Route("GET", "/ws", Handler(websocket=True)),)
+
+
+def upgrade(scenario: Scenario, profile: str) -> tuple[int, list[str], bytes | None]:
+    recorder = Recorder()
+    request = Request("GET", "/ws", Headers([(REQUEST_ID, "t")]))
+    request.state[SOCKET] = Scripted(("hello", "again"))
+    response = asyncio.run(build_pipeline(scenario, profile, recorder).handle(request))
+    return response.status, recorder.pop("t"), response.body
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        ("onion", (101, ["A>", "B>", "H", "<B:101", "<A:101"], b"hello\nagain")),
+        ("hooks", (101, ["A>", "B>", "H"], b"hello\nagain")),
+    ],
+)
+def test_a_websocket_upgrade_runs_request_phases_and_response_phases_only_where_the_profile_says(profile: str, expected: tuple) -> None:
+    assert upgrade(Scenario(SOCKET_ROUTE, chain("A", "B")), profile) == expected
+
+
+@pytest.mark.parametrize(("profile", "expected"), [("onion", ["A>", "B>", "<A:403"]), ("hooks", ["A>", "B>", "<C:403", "<B:403", "<A:403"])])
+def test_a_refused_upgrade_is_an_early_http_response(profile: str, expected: list[str]) -> None:
+    status, events, _ = upgrade(Scenario(SOCKET_ROUTE, (Probe("A"), Probe("B", request=Respond(403)), Probe("C"))), profile)
+    assert (status, events) == (403, expected)

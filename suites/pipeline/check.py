@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mwconform.reference.http import Headers, Request
-from mwconform.reference.probes import REQUEST_ID, Recorder, build_pipeline
+from mwconform.reference.probes import BACKGROUND_WAIT, REQUEST_ID, SOCKET, Recorder, Scripted, build_pipeline
 from mwconform.reference.scenario import Call, ExposeContext, Scenario, SetHeader
 
 from mwconform.case import Case
 from mwconform.harness import Exchange
+from mwconform.outcomes import NotApplicable
 from mwconform.plugin import Context
 from mwconform.runner import Served, play, verdict
 
@@ -35,17 +36,49 @@ class PipelineCase(Case):
     documented: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
-async def predict(scenario: Scenario, profile: str, calls: tuple[Call, ...]) -> list[Exchange]:
-    """What the reference does with `calls`, run in-process (no server), all at once."""
+#: Seconds a case waits for the events a subject records after its response reached the client
+#: (a background task; response phases that run once a WebSocket session ends). Past the
+#: background task's own wait, so a task that gives up still shows.
+SETTLE = BACKGROUND_WAIT + 1.0
+
+
+async def predict(scenario: Scenario, profile: str, calls: tuple[Call, ...], websocket_middleware: bool = True) -> list[Exchange]:
+    """What the reference does with `calls`, run in-process (no server), all at once.
+
+    A WebSocket upgrade passes the chain only for a subject whose HTTP middleware runs on it
+    (capability `websocket-middleware`); for the others it reaches the route untouched.
+    """
     recorder = Recorder()
     app = build_pipeline(scenario, profile, recorder)
+    untouched = app if websocket_middleware else build_pipeline(replace(scenario, chain=()), profile, recorder)
 
     async def one(index: int, call: Call) -> Exchange:
         request_id = f"r{index}"
-        response = await app.handle(Request(call.method, call.path, Headers([*call.headers, (REQUEST_ID, request_id)]), body=call.content))
+        request = Request(call.method, call.path, Headers([*call.headers, (REQUEST_ID, request_id)]), body=call.content)
+        if call.messages is not None:
+            request.state[SOCKET] = Scripted(call.messages)
+            response = await untouched.handle(request)
+            # A refusal's body is free: a close before the accept carries none.
+            return Exchange(call, response.status, response.headers, response.body if response.status == 101 else None, recorder.pop(request_id))
+        response = await app.handle(request)
+        if response.background is not None:  # the client has the response; then the task runs
+            recorder.delivered(request_id)
+            await response.background()
         return Exchange(call, response.status, response.headers, response.body, recorder.pop(request_id))
 
     return list(await asyncio.gather(*(one(i, c) for i, c in enumerate(calls))))
+
+
+async def settle(recorder: Recorder, request_id: str, observed: Exchange, events: int) -> None:
+    """Add to `observed.trace` what the subject records for it after the response, until it has
+    `events` events or `SETTLE` seconds passed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SETTLE
+    while True:
+        observed.trace += recorder.pop(request_id)
+        if len(observed.trace) >= events or loop.time() > deadline:
+            return
+        await asyncio.sleep(0.01)
 
 
 def watched_headers(scenario: Scenario) -> list[str]:
@@ -91,9 +124,20 @@ def _body(raw: bytes | None) -> object:
 def check(case: PipelineCase, mwc: Context) -> None:
     """Run `case` on the subject and on the reference; raise Deviation where they differ."""
 
+    background = any(r.handler.background for r in case.scenario.routes)
+    if mwc.mode != "socket" and background:
+        raise NotApplicable(
+            "httpx's in-process transport hands a response over only once the app returns, after its background "
+            "tasks: whether the client has the response before they end shows over a socket only (--mwc-mode=socket)"
+        )
+
     async def script(served: Served) -> tuple[list[Exchange], list[Exchange]]:
-        expected = await predict(case.scenario, mwc.subject.profile, case.calls)
-        return expected, await served.send(case.calls, concurrent=case.concurrent)
+        expected = await predict(case.scenario, mwc.subject.profile, case.calls, "websocket-middleware" in mwc.subject.capabilities)
+        observed = await served.send(case.calls, concurrent=case.concurrent)
+        for index, (exp, obs) in enumerate(zip(expected, observed)):
+            if background or obs.call.messages is not None:  # events may come after the response
+                await settle(served.recorder, f"r{index}", obs, len(exp.trace))
+        return expected, observed
 
     expected, observed = play(mwc, case.scenario, script)
     watched = watched_headers(case.scenario)

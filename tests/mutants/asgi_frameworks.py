@@ -13,10 +13,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 
 from mwconform.adapters.asgi import ASGIApp, Message, Receive, Scope, Send
-from mwconform.adapters.asgi_probe import ProbeASGI
+from mwconform.adapters.asgi_probe import Fail, ProbeASGI, ScopeIO, request_headers
 from mwconform.adapters.base import Plug, Subject
 from mwconform.adapters.starlette import ProbeDispatch, StarletteBaseHTTP, StarletteSubject, http_error
-from mwconform.reference.probes import Recorder, reads_body
+from mwconform.reference.probes import Recorder, reads_body, request_phase
 from mwconform.reference.scenario import Group, Probe, Scenario
 
 
@@ -123,22 +123,75 @@ class FirstRequestChunkOnly(EmptyBodyAfterRead):
         await self.app(scope, first_only, send)
 
 
+class HoldsResponseBack:
+    """Holds the whole response until the app returns (a buffering middleware): the app's background
+    tasks run before the client gets a byte."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        for message in held:
+            await send(message)
+
+
+class HttpOnlyProbe(ProbeASGI):
+    """A pure ASGI layer that hands every scope but `http` to the app untouched, in a framework whose
+    layers are declared to run on WebSocket upgrades: its auth never sees a socket."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+class UpgradeRefusalIgnored(ProbeASGI):
+    """A pure ASGI layer whose request phase runs on a WebSocket upgrade but whose answer is dropped:
+    the upgrade goes on to the app (an auth check that only refuses HTTP requests)."""
+
+    async def upgrade(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.probe.request is not None:
+            request_phase(self.probe, ScopeIO(scope, self.fail), self.recorder.sink(request_headers(scope)))
+        await self.app(scope, receive, send)
+
+
 def probe_over(inner: Callable[[ASGIApp], ASGIApp], only_reading: bool = False) -> type[ProbeASGI]:
     """A probe layer whose inner app is wrapped in `inner` (for every probe, or only probes that read the body)."""
 
     class Broken(ProbeASGI):
-        def __init__(self, app: ASGIApp, probe: Probe, recorder: Recorder) -> None:
-            super().__init__(inner(app) if reads_body(probe) or not only_reading else app, probe, recorder, http_error)
+        def __init__(self, app: ASGIApp, probe: Probe, recorder: Recorder, fail: Fail) -> None:
+            super().__init__(inner(app) if reads_body(probe) or not only_reading else app, probe, recorder, fail)
 
     return Broken
 
 
+def over_socket(subject: type[Subject]) -> type[Subject]:
+    """`subject` served over a socket only: whether a response reaches the client before its
+    background task ends shows there only (httpx's in-process transport returns after the task)."""
+    subject.modes = ("socket",)
+    return subject
+
+
 def broken_layers(bug: type, only_reading: bool = False) -> type[Subject]:
     """A `starlette/asgi` subject `mutant/Starlette<Bug>` whose pure ASGI layers carry `bug`."""
-    layer = probe_over(bug, only_reading)
+    return layered(probe_over(bug, only_reading), bug)
+
+
+def layered(layer: type[ProbeASGI], bug: type) -> type[Subject]:
+    """A `starlette/asgi` subject `mutant/Starlette<Bug>` whose pure ASGI layers are `layer`."""
 
     def middleware(self: StarletteSubject, probe: Probe, recorder: Recorder) -> Middleware:
-        return Middleware(layer, probe=probe, recorder=recorder)
+        return Middleware(layer, probe=probe, recorder=recorder, fail=http_error)
 
     attrs = {"name": f"mutant/Starlette{bug.__name__}", "description": bug.__doc__, "breaks": getattr(bug, "breaks", ()), "middleware": middleware, "__module__": __name__}
     return type(f"Starlette{bug.__name__}", (StarletteSubject,), attrs)
@@ -150,4 +203,7 @@ FRAMEWORK_MUTANTS: list[type[Subject]] = [
     broken_layers(FirstResponseChunkOnly),
     broken_layers(EmptyBodyAfterRead, only_reading=True),
     broken_layers(FirstRequestChunkOnly, only_reading=True),
+    over_socket(broken_layers(HoldsResponseBack)),
+    layered(HttpOnlyProbe, HttpOnlyProbe),
+    layered(UpgradeRefusalIgnored, UpgradeRefusalIgnored),
 ]

@@ -21,7 +21,7 @@ from mwconform.reference.pipeline import Endpoint, Hooks, Middleware, Onion, Pip
 from mwconform.reference.probes import Recorder
 from mwconform.reference.router import Match, Router
 from mwconform.reference.scenario import Scenario
-from tests.mutants.asgi_frameworks import FRAMEWORK_MUTANTS
+from tests.mutants.asgi_frameworks import FRAMEWORK_MUTANTS, over_socket
 
 
 class ResponseInDeclaredOrder(Onion):
@@ -416,6 +416,24 @@ class RewriteLost(Pipeline):
         return await self.profile.run(request, self.layers(match.target), with_captured)
 
 
+class HooksAfterUpgrade(Hooks):
+    """Response hooks run on a completed WebSocket handshake too, as if the 101 were an HTTP response."""
+
+    def upgraded(self, response: Response) -> bool:
+        return False
+
+
+class BackgroundBeforeResponse(Pipeline):
+    """A response's background task runs before the response is sent, not after."""
+
+    async def handle(self, request: Request) -> Response:
+        response = await super().handle(request)
+        if response.background is not None:
+            await response.background()
+            response.background = None
+        return response
+
+
 def _profiled(profile: type[Onion | Hooks]) -> type[Pipeline]:
     class Profiled(Pipeline):
         def __init__(self, _: str, middleware: Sequence[Middleware] = ()) -> None:
@@ -505,6 +523,8 @@ MUTANTS: list[type[Subject]] = [
     mutant(CleanupAfterBody, "onion", SOCKET),
     mutant(HooksAfterBody, "hooks", SOCKET),
     wrapped(BreakerTripsOnDeparture, "onion"),
+    mutant(HooksAfterUpgrade, "hooks"),
+    over_socket(mutant(BackgroundBeforeResponse, "starlette")),
     *FRAMEWORK_MUTANTS,  # on real Starlette
 ]
 globals().update({m.__name__: m for m in MUTANTS})
