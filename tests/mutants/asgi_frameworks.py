@@ -126,6 +126,7 @@ class FirstRequestChunkOnly(EmptyBodyAfterRead):
 class HoldsResponseBack:
     """Holds the whole response until the app returns (a buffering middleware): the app's background
     tasks run before the client gets a byte."""
+    breaks = ("background.task-after-get-through-a-b-c", "background.task-after-streamed-get-through-a-b-c")
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -147,6 +148,7 @@ class HoldsResponseBack:
 class HttpOnlyProbe(ProbeASGI):
     """A pure ASGI layer that hands every scope but `http` to the app untouched, in a framework whose
     layers are declared to run on WebSocket upgrades: its auth never sees a socket."""
+    breaks = ("websocket.upgrade-through-a-b-c",)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -158,6 +160,7 @@ class HttpOnlyProbe(ProbeASGI):
 class UpgradeRefusalIgnored(ProbeASGI):
     """A pure ASGI layer whose request phase runs on a WebSocket upgrade but whose answer is dropped:
     the upgrade goes on to the app (an auth check that only refuses HTTP requests)."""
+    breaks = ("websocket.b-refuses-upgrade-with-403",)
 
     async def upgrade(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.probe.request is not None:

@@ -418,6 +418,7 @@ class RewriteLost(Pipeline):
 
 class HooksAfterUpgrade(Hooks):
     """Response hooks run on a completed WebSocket handshake too, as if the 101 were an HTTP response."""
+    breaks = ("websocket.upgrade-through-a-b-c",)
 
     def upgraded(self, response: Response) -> bool:
         return False
@@ -425,6 +426,7 @@ class HooksAfterUpgrade(Hooks):
 
 class BackgroundBeforeResponse(Pipeline):
     """A response's background task runs before the response is sent, not after."""
+    breaks = ("background.task-after-get-through-a-b-c", "background.task-after-streamed-get-through-a-b-c")
 
     async def handle(self, request: Request) -> Response:
         response = await super().handle(request)
