@@ -19,7 +19,19 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from ..harness import free_socket
-from ..reference.probes import Recorder, RequestIO, echo_body, error_phase, finished, handler_phase, reads_body, request_phase, response_phase, websocket_phase, write_streamed
+from ..reference.probes import (
+    Recorder,
+    RequestIO,
+    echo_body,
+    error_phase,
+    finished,
+    handler_phase,
+    reads_body,
+    request_phase,
+    response_phase,
+    websocket_phase,
+    write_streamed,
+)
 from ..reference.scenario import Group, Handler, Probe, Route, Scenario
 from .base import CAPABILITIES, ContractError, Framework, Plug, Subject, Target, describe, register_context
 from .session import session_api

@@ -3,8 +3,9 @@
 The request context is the ASGI request state (`scope["state"]`, which Starlette's and
 Litestar's `request.state` read), the route parameters are `scope["path_params"]`. A layer
 whose response phase may act (add headers, replace the response, convert an exception raised
-inside) collects the inner response before that phase runs; one whose response phase only looks
-runs it at `http.response.start` and passes the response on as it comes. WebSocket upgrades pass
+inside) or that cleans up after it (`Probe.cleanup`) collects the inner response before that phase
+runs; one whose response phase only looks runs it at `http.response.start` and passes the response
+on as it comes. WebSocket upgrades pass
 the request phase too (`ProbeASGI.upgrade`). Frameworks differ only in the HTTP error class a
 probe raises (`fail`).
 """
@@ -122,7 +123,8 @@ class ProbeASGI:
             if early is not None:
                 await early.send_to(send)
                 return
-        if probe.convert is None and (probe.response is None or isinstance(probe.response, Pass)):
+        # A layer with a cleanup keeps the onion's order (its response phase, then its `finally`).
+        if probe.convert is None and not probe.cleanup and (probe.response is None or isinstance(probe.response, Pass)):
             await self.observe(scope, receive, send, io, record)
             return
         inner, complete = Buffered(0), asyncio.Event()
