@@ -5,19 +5,24 @@ reasons; and, when several files grade one subject, its verdicts run by run."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import re
 import shlex
-from functools import cached_property
+import tempfile
+import weakref
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from mwconform.spec import LEVELS
 
 from .conformance import VERDICTS, Conformance, level_of, of_subject, violated
-from .schema import validate
+from . import schema, stream
 
 OUTCOMES = ("pass", "fail", "error", "n/a", "known")
 #: How a group of verdicts is summed up in one cell: the first outcome of this order present
@@ -34,41 +39,74 @@ MAX_SLUG = 80
 #: Verdicts per case page: a subject's verdicts in one area share pages of this many consecutive
 #: cases (one file per verdict made 50,000 verdicts 2.3 GB on disk, mostly block padding).
 PAGE_CASES = 50
+#: Bytes the spool of verdict evidence buffers per write: 8 KB writes made 50,000 verdicts' 100 MB
+#: cost 0.8 s of system calls.
+SPOOL_BUFFER = 1 << 20
 
 
 def area_of(suite: str) -> str:
     return AREA_OF.get(suite, suite)
 
 
-@dataclass
+@dataclass(frozen=True)
+class Case:
+    """What every subject's verdict on one case shares (one object per distinct case, not per verdict)."""
+
+    suite: str
+    id: str
+    title: str
+    level: str
+    expect: str
+    requirements: tuple[str, ...]
+
+
 class Verdict:
-    """One case run against one subject, as the results file recorded it."""
+    """One case run against one subject, as the results file recorded it, without its evidence
+    (exchanges, expected, observed): at 50,000 verdicts the evidence is hundreds of megabytes of
+    Python objects, so it is kept as the file's JSON text in a spool until its case page is written.
+    Reads like the results file's case mapping (`v["outcome"]`, `v.get("violated")`): conformance
+    sums verdicts and plain cases alike."""
 
-    data: dict[str, Any]
-    run: dict[str, Any]
-    #: The case page holding it (cases/<subject>/<area>-<n>.html) and its anchor there.
-    file: str = ""
-    anchor: str = ""
-    #: The level it counts at: the case's, or its violated requirements' (conformance.level_of).
-    counted: str = ""
+    __slots__ = ("case", "subject", "outcome", "reason", "stale_known", "duration", "nodeid", "profile", "mode", "note", "violated", "run", "spooled", "file", "anchor", "counted")
 
-    def __getattr__(self, name: str) -> Any:
+    def __init__(self, case: Case, data: dict[str, Any], run: dict[str, Any], spooled: tuple[int, int]) -> None:
+        self.case = case
+        get = data.get
+        self.subject, self.outcome, self.reason, self.stale_known, self.duration = get("subject"), get("outcome"), get("reason"), get("stale_known"), get("duration")
+        self.nodeid, self.profile, self.mode, self.note, self.violated = get("nodeid"), get("profile"), get("mode"), get("note"), get("violated")
+        self.run = run
+        #: (offset, length) of the case's JSON text in the report's spool.
+        self.spooled = spooled
+        #: The case page holding it (cases/<subject>/<area>-<n>.html) and its anchor there.
+        self.file = self.anchor = ""
+        #: The level it counts at: the case's, or its violated requirements' (conformance.level_of).
+        self.counted = ""
+
+    suite = property(lambda self: self.case.suite)
+    id = property(lambda self: self.case.id)
+    title = property(lambda self: self.case.title)
+    level = property(lambda self: self.case.level)
+    expect = property(lambda self: self.case.expect)
+    requirements = property(lambda self: self.case.requirements)
+
+    def __getitem__(self, name: str) -> Any:
         try:
-            return self.__dict__["data"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        found = getattr(self, name, None)
+        return default if found is None else found
 
     @property
     def key(self) -> tuple[str, str]:
-        return self.data["suite"], self.data["id"]
+        return self.case.suite, self.case.id
 
     @property
     def page(self) -> str:
         """Its link from the report's root: the case page and the anchor of this verdict on it."""
         return f"{self.file}#{self.anchor}"
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.data.get(name, default)
 
 
 @dataclass
@@ -145,26 +183,67 @@ class Run:
 
 
 class Report:
-    """Every verdict from one or more results files, indexed the ways the pages need."""
+    """Every verdict from one or more results files, indexed the ways the pages need.
 
-    def __init__(self, documents: list[tuple[str, dict[str, Any]]]) -> None:
+    Built by `load`: `add` each file's verdicts, then `index` them. The verdicts' evidence waits in
+    an anonymous temporary file (the spool), read back by `case_json`; `close` releases it."""
+
+    def __init__(self) -> None:
         self.runs: list[dict[str, Any]] = []
         self.subjects: dict[str, dict[str, Any]] = {}
         self.requirements: dict[str, dict[str, Any]] = {}
-        verdicts: dict[tuple[str, str, str], Verdict] = {}
-        by_file: dict[str, list[tuple[dict[str, Any], dict[str, str], list[Verdict]]]] = {}
-        for source, doc in documents:
-            run = {k: doc.get(k, "") for k in ("mwconform", "python", "platform", "mode", "started", "duration", "incomplete")} | {"file": source, "complete": doc["complete"]}
-            self.runs.append(run)
-            self.subjects.update(doc["subjects"])
-            self.requirements.update(doc["requirements"])
-            mine: dict[str, list[Verdict]] = {}
-            for case in doc["cases"]:
-                # A later file's verdict on the same case and subject replaces an earlier one.
-                v = verdicts[(case["subject"], case["suite"], case["id"])] = Verdict(case, run)
-                mine.setdefault(case["subject"], []).append(v)
-            for name, vs in mine.items():
-                by_file.setdefault(name, []).append((run, doc["subjects"].get(name, {}).get("versions", {}), vs))
+        self._spool = tempfile.TemporaryFile(buffering=SPOOL_BUFFER)
+        self._closing = weakref.finalize(self, self._spool.close)
+        self._verdicts: dict[tuple[str, str, str], Verdict] = {}
+        self._by_file: dict[str, list[tuple[dict[str, Any], dict[str, str], list[Verdict]]]] = {}
+        self._shared: dict[Any, Any] = {}
+        self._spooled = 0  # bytes written to the spool
+
+    def add(self, source: str, cases: Iterable[tuple[dict[str, Any], str]], head: dict[str, Any]) -> None:
+        """One results file's verdicts; `head` (its other top-level keys) is complete once `cases` is exhausted."""
+        run: dict[str, Any] = {"file": source}
+        self.runs.append(run)
+        mine: dict[str, list[Verdict]] = {}
+        for data, text in cases:
+            v = self._verdict(data, text, run)
+            # A later file's verdict on the same case and subject replaces an earlier one.
+            self._verdicts[(v.subject, v.suite, v.id)] = v
+            mine.setdefault(v.subject, []).append(v)
+        run.update({k: head.get(k, "") for k in ("mwconform", "python", "platform", "mode", "started", "duration", "incomplete")} | {"file": source, "complete": head["complete"]})
+        self.subjects.update(head["subjects"])
+        self.requirements.update(head["requirements"])
+        for name, vs in mine.items():
+            self._by_file.setdefault(name, []).append((run, head["subjects"].get(name, {}).get("versions", {}), vs))
+
+    def _verdict(self, data: dict[str, Any], text: str, run: dict[str, Any]) -> Verdict:
+        shared = self._shared
+        fields = (data["suite"], data["id"], data["title"], data["level"], data["expect"], tuple(data["requirements"]))
+        case = shared.get(fields)
+        if case is None:
+            case = shared[fields] = Case(*fields)
+        for name in ("subject", "outcome", "profile", "mode"):
+            if name in data:
+                data[name] = shared.setdefault(data[name], data[name])
+        raw = text.encode("utf-8")
+        self._spool.write(raw)
+        self._spooled += len(raw)
+        return Verdict(case, data, run, (self._spooled - len(raw), len(raw)))
+
+    def case_json(self, v: Verdict) -> str:
+        """The verdict's case as the results file holds it (JSON text, evidence included)."""
+        at, size = v.spooled
+        return os.pread(self._spool.fileno(), size, at).decode("utf-8")
+
+    def case_data(self, v: Verdict) -> dict[str, Any]:
+        return json.loads(self.case_json(v))
+
+    def close(self) -> None:
+        self._closing()
+
+    def index(self) -> None:
+        """Index the verdicts added: rows, groups, pages, standings."""
+        self._spool.flush()
+        verdicts = self._verdicts
         for name in {s for s, _, _ in verdicts} - set(self.subjects):
             # The mwc_subject fixture was overridden: the file names the subject but does not describe it.
             self.subjects[name] = {"adapter": "-", "profile": "-", "description": "", "capabilities": [], "modes": ["socket"], "versions": {}, "known": {}}
@@ -174,7 +253,7 @@ class Report:
         self.verdicts = sorted(verdicts.values(), key=lambda v: (v.suite, v.id, v.subject))
         self.rows: dict[tuple[str, str], Row] = {}
         for v in self.verdicts:
-            v.counted = level_of(v.data, self.requirements)
+            v.counted = level_of(v, self.requirements)
             row = self.rows.setdefault(v.key, Row(v.suite, v.id, v.title, v.level, v.expect, list(v.requirements)))
             row.cells[v.subject] = v
         present = {area_of(r.suite) for r in self.rows.values()}
@@ -182,7 +261,9 @@ class Report:
         self.levels = [lv for lv in LEVELS if any(r.level == lv for r in self.rows.values())]
         self.groups = self._groups()
         self._place_pages()
-        self.history = {name: [Run(*_run_label(runs, i), {v.key: v for v in vs}) for i, (_, _, vs) in enumerate(runs)] for name, runs in by_file.items() if len(runs) > 1}
+        self._others: dict[tuple[tuple[str, str], str], tuple[list[Verdict], dict[str, int]]] = {}
+        self.history = {name: [Run(*_run_label(runs, i), {v.key: v for v in vs}) for i, (_, _, vs) in enumerate(runs)] for name, runs in self._by_file.items() if len(runs) > 1}
+        del self._shared
 
     def title(self, area: str) -> str:
         return AREA_TITLES.get(area, area)
@@ -194,10 +275,10 @@ class Report:
     def _standings(self) -> dict[tuple[str, str], Conformance]:
         """(subject, area or "") → its conformance over that area's verdicts ("" for all of them)."""
         found: dict[tuple[str, str], Conformance] = {}
-        mine: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        mine: dict[tuple[str, str], list[Verdict]] = {}
         for v in self.verdicts:
-            mine.setdefault((v.subject, ""), []).append(v.data)
-            mine.setdefault((v.subject, area_of(v.suite)), []).append(v.data)
+            mine.setdefault((v.subject, ""), []).append(v)
+            mine.setdefault((v.subject, area_of(v.suite)), []).append(v)
         for (name, area), cases in mine.items():
             found[(name, area)] = of_subject(name, cases, self.requirements)
         return found
@@ -285,11 +366,15 @@ class Report:
         row = self.rows[v.key]
         if len(row.cells) <= most + 1:
             return [o for name, o in row.cells.items() if name != v.subject], {}
-        by_outcome = self._row_outcomes[v.key]
-        # Those that end otherwise, the most severe outcomes first.
-        shown = [o for outcome in WORST_FIRST if outcome != v.outcome for o in by_outcome.get(outcome, [])[:most]][:most]
-        more = {outcome: len(vs) - sum(o.outcome == outcome for o in shown) - (outcome == v.outcome) for outcome, vs in by_outcome.items()}
-        return shown, {outcome: n for outcome, n in more.items() if n}
+        # The same for every verdict of the row with this outcome: found once.
+        found = self._others.get((v.key, v.outcome))
+        if found is None:
+            by_outcome = self._row_outcomes[v.key]
+            # Those that end otherwise, the most severe outcomes first.
+            shown = [o for outcome in WORST_FIRST if outcome != v.outcome for o in by_outcome.get(outcome, [])[:most]][:most]
+            more = {outcome: len(vs) - sum(o.outcome == outcome for o in shown) - (outcome == v.outcome) for outcome, vs in by_outcome.items()}
+            found = self._others[(v.key, v.outcome)] = shown, {outcome: n for outcome, n in more.items() if n}
+        return found
 
     @cached_property
     def _row_outcomes(self) -> dict[tuple[str, str], dict[str, list[Verdict]]]:
@@ -312,15 +397,18 @@ class Report:
 
     def reproduce(self, v: Verdict) -> str:
         """The command that runs just this case on just this subject."""
-        subject = self.subjects[v.subject]
-        cmd = ["pytest", "--pyargs", f"mwconform.suites.{v.suite}", "--mwc-subject", subject.get("spec", v.subject)]
-        if v.run["mode"] not in ("", "default"):
-            cmd += ["--mwc-mode", v.run["mode"]]
         # The parameter id in brackets matches exactly one node; a bare case id is a substring
         # that could also select `<id>-more`.
         nodeid = v.nodeid
         selector = nodeid[nodeid.find("[") :] if "[" in nodeid else v.id
-        return shlex.join([*cmd, "-k", selector if _K_IDENT.match(selector) else v.id])
+        return f"{self._command(v.subject, v.suite, v.run['mode'])} -k {shlex.quote(selector if _K_IDENT.match(selector) else v.id)}"
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 (one per subject, suite and mode; the report lives as long as its build)
+    def _command(self, subject: str, suite: str, mode: str) -> str:
+        cmd = ["pytest", "--pyargs", f"mwconform.suites.{suite}", "--mwc-subject", self.subjects[subject].get("spec", subject)]
+        if mode not in ("", "default"):
+            cmd += ["--mwc-mode", mode]
+        return shlex.join(cmd)
 
 
 def by_severity(verdicts: list[Verdict]) -> list[Verdict]:
@@ -335,17 +423,44 @@ def read(path: Path) -> Any:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"cannot read results file {path}: {exc}") from None
     except RecursionError:
-        raise ValueError(f"cannot read results file {path}: its JSON nests deeper than Python's parser goes") from None
+        raise ValueError(_TOO_DEEP.format(path=path)) from None
+
+
+_TOO_DEEP = "cannot read results file {path}: its JSON nests deeper than Python's parser goes"
 
 
 def load(paths: list[Path]) -> Report:
-    """Read and check results files; a file that is not one raises ValueError with one line."""
-    documents = []
-    for path in paths:
-        doc = read(path)
-        validate(doc, str(path))
-        documents.append((path.name, doc))
-    return Report(documents)
+    """Read and check results files case by case; a file that is not one raises ValueError with one line."""
+    report = Report()
+    try:
+        for path in paths:
+            try:
+                with path.open(encoding="utf-8") as file:
+                    results = stream.Results(file)
+                    report.add(path.name, _checked(results, str(path)), results.head)
+            except (OSError, UnicodeDecodeError, stream.Malformed) as exc:
+                raise ValueError(f"cannot read results file {path}: {exc}") from None
+            except RecursionError:
+                raise ValueError(_TOO_DEEP.format(path=path)) from None
+        report.index()
+    except BaseException:
+        report.close()
+        raise
+    return report
+
+
+def _checked(results: stream.Results, source: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """The file's cases, each checked against the schema as it is read; then its top level."""
+    named: set[str] = set()
+    for i, (case, text) in enumerate(results.cases()):
+        found = schema.head_problem(results.head) if results.head.get("schema") in schema.OLDER else schema.case_problem(case, i)
+        if found:
+            raise ValueError(schema.invalid(source, found))
+        named.update(case["requirements"], case.get("violated", ()))
+        yield case, text
+    found = schema.head_problem(results.head) or schema.missing_requirements(named, results.head["requirements"])
+    if found:
+        raise ValueError(schema.invalid(source, found))
 
 
 def _run_label(runs: list[tuple[dict[str, Any], dict[str, str], list[Verdict]]], i: int) -> tuple[str, dict[str, str]]:
