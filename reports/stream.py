@@ -53,9 +53,9 @@ class Results:
             self._end()
             return
         while True:
-            key = self._value()[0]
-            if not isinstance(key, str):
+            if self._next() != '"':
                 raise self._error("Expecting property name enclosed in double quotes")
+            key = self._value()[0]
             self._expect(":")
             if key == "cases" and self._next() == "[":
                 self.head[key] = []  # streamed, not kept: the top level is checked without its cases
