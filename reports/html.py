@@ -114,27 +114,21 @@ def _environment() -> Environment:
 def _case_data(report: Report, cp: CasePage) -> Markup:
     """The JSON that case.js draws a case page's verdicts from, safe inside a script element:
     each verdict's case as the results file holds it (copied, never encoded again) with what the
-    report adds, in `verdicts` beside them (anchor, level counted, reproduce command, verdicts on
-    other subjects), the
-    requirements it names, and the page's place. Every `<` is written `\\u003c`, so nothing in
+    report adds, in `verdicts` beside them ([anchor, level counted, reproduce command, profile,
+    mode, [[subject, outcome] on other subjects], {outcome: how many more}], the subject an index
+    into the page's `subjects`), the requirements it names, and the page's place. Every `<` is written `\\u003c`, so nothing in
     it (a `</script>` in a response body) can end the element or open a comment."""
     subjects: dict[str, int] = {}
     requirements: dict[str, list[str]] = {}
     verdicts = []
+    described = report.requirements
     for v in cp.verdicts:
         shown, more = report.others(v)
-        verdicts.append({
-            "anchor": v.anchor,
-            "counted": v.counted,
-            "reproduce": report.reproduce(v),
-            "profile": v.profile or report.subjects[v.subject]["profile"],
-            "mode": v.mode or v.run["mode"],
-            "others": [[subjects.setdefault(o.subject, len(subjects)), o.outcome] for o in shown],
-            "more": more,
-        })
+        others = [[subjects.setdefault(o.subject, len(subjects)), o.outcome] for o in shown]
+        verdicts.append([v.anchor, v.counted, report.reproduce(v), v.profile or report.subjects[v.subject]["profile"], v.mode or v.run["mode"], others, more])
         for rid in v.requirements:
-            if rid in report.requirements and rid not in requirements:
-                requirements[rid] = [report.requirements[rid]["level"], report.requirements[rid]["title"]]
+            if rid not in requirements and rid in described:
+                requirements[rid] = [described[rid]["level"], described[rid]["title"]]
     page = {"root": "../../", "area": report.area_slugs[cp.area], "n": cp.n, "subjects": [[name, report.subject_slugs[name]] for name in subjects], "requirements": requirements}
     cases = ",".join(report.case_json(v) for v in cp.verdicts)
     text = f'{{"page":{json.dumps(page)},"verdicts":{json.dumps(verdicts)},"cases":[{cases}]}}'

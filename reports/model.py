@@ -156,7 +156,7 @@ class Reason:
     reason: str
     verdicts: list[Verdict]
 
-    @property
+    @cached_property
     def level(self) -> str:
         return min((v.counted for v in self.verdicts), key=lambda lv: LEVELS.index(lv) if lv in LEVELS else len(LEVELS))
 
@@ -207,7 +207,7 @@ class Report:
         for data, text in cases:
             v = self._verdict(data, text, run)
             # A later file's verdict on the same case and subject replaces an earlier one.
-            self._verdicts[(v.subject, v.suite, v.id)] = v
+            self._verdicts[(v.subject, v.case.suite, v.case.id)] = v
             mine.setdefault(v.subject, []).append(v)
         run.update({k: head.get(k, "") for k in ("mwconform", "python", "platform", "mode", "started", "duration", "incomplete")} | {"file": source, "complete": head["complete"]})
         self.subjects.update(head["subjects"])
@@ -250,7 +250,7 @@ class Report:
         self.subject_names = sorted(self.subjects, key=lambda s: (self.subjects[s]["adapter"], s))
         self.subject_slugs = _unique_slugs(self.subject_names)
         self.incomplete = [run for run in self.runs if not run["complete"]]
-        self.verdicts = sorted(verdicts.values(), key=lambda v: (v.suite, v.id, v.subject))
+        self.verdicts = sorted(verdicts.values(), key=lambda v: (v.case.suite, v.case.id, v.subject))
         self.rows: dict[tuple[str, str], Row] = {}
         for v in self.verdicts:
             v.counted = level_of(v, self.requirements)

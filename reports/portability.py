@@ -61,9 +61,10 @@ def profile_differences(report: Report) -> list[ProfileDifference]:
     return found
 
 
-def outcome_differences(report: Report) -> list[Row]:
-    """Cases that end differently on different subjects (pass on one, fail or n/a on another)."""
-    return [row for row in report.rows.values() if len({v.outcome for v in row.cells.values()}) > 1]
+def outcome_differences(report: Report) -> list[tuple[Row, list[Verdict | None]]]:
+    """Cases that end differently on different subjects (pass on one, fail or n/a on another),
+    each with its verdict (or None) per subject in the report's order."""
+    return [(row, [row.cells.get(name) for name in report.subject_names]) for row in report.rows.values() if len({v.outcome for v in row.cells.values()}) > 1]
 
 
 def text(value: Any) -> str:

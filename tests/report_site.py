@@ -60,8 +60,8 @@ def case_page_data(page: Path) -> dict[str, Any]:
 def case_of(page: Path, anchor: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(what the report adds, the case as the results file holds it) of the verdict at `anchor`."""
     data = case_page_data(page)
-    (i,) = [i for i, v in enumerate(data["verdicts"]) if v["anchor"] == anchor]
-    return data["verdicts"][i], data["cases"][i]
+    (i,) = [i for i, v in enumerate(data["verdicts"]) if v[0] == anchor]
+    return dict(zip(("anchor", "counted", "reproduce", "profile", "mode", "others", "more"), data["verdicts"][i])), data["cases"][i]
 
 
 #: What a hostile subject can send, each of which would open markup or end the data's script element if it were not escaped.

@@ -226,7 +226,8 @@
     parts.forEach(function (p) { section.appendChild(p); });
   }
 
-  data.verdicts.forEach(function (verdict, i) {
+  data.verdicts.forEach(function (row, i) {
+    var verdict = { anchor: row[0], counted: row[1], reproduce: row[2], profile: row[3], mode: row[4], others: row[5], more: row[6] };
     var section = document.getElementById(verdict.anchor);
     try {
       draw(section, verdict, data.cases[i]);
