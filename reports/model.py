@@ -252,7 +252,7 @@ class Report:
         self.rows: dict[tuple[str, str], Row] = {}
         for v in self.verdicts:
             v.counted = level_of(v, self.requirements)
-            row = self.rows.setdefault(v.key, Row(v.suite, v.id, v.title, v.level, v.expect, list(v.requirements)))
+            row = self.rows.get(v.key) or self.rows.setdefault(v.key, Row(v.suite, v.id, v.title, v.level, v.expect, list(v.requirements)))
             row.cells[v.subject] = v
         present = {area_of(r.suite) for r in self.rows.values()}
         self.areas = [a for a in AREA_ORDER if a in present] + sorted(present - set(AREA_ORDER))
@@ -307,7 +307,7 @@ class Report:
         outcomes, most severe first, each with the cases it covers."""
         found: dict[tuple[str, str], Reason] = {}
         for v in by_severity([v for v in self.of_subject(subject) if v.outcome in outcomes]):
-            found.setdefault((v.outcome, v.reason), Reason(v.outcome, v.reason, [])).verdicts.append(v)
+            (found.get((v.outcome, v.reason)) or found.setdefault((v.outcome, v.reason), Reason(v.outcome, v.reason, []))).verdicts.append(v)
         return sorted(found.values(), key=lambda r: (LEVELS.index(r.level) if r.level in LEVELS else len(LEVELS), WORST_FIRST.index(r.outcome)))
 
     def changed_across_runs(self, subject: str) -> list[tuple[tuple[str, str], list[Verdict | None]]]:
@@ -351,7 +351,7 @@ class Report:
                 for row in g.rows:
                     for name, v in row.cells.items():
                         n = row.position // PAGE_CASES
-                        pages.setdefault(v.file, CasePage(v.file, name, area, n, [])).verdicts.append(v)
+                        (pages.get(v.file) or pages.setdefault(v.file, CasePage(v.file, name, area, n, []))).verdicts.append(v)
         for page in pages.values():
             page.last = self.case_file(page.subject, page.area, page.n + 1) not in pages
         return list(pages.values())
@@ -451,9 +451,9 @@ def _checked(results: stream.Results, source: str) -> Iterator[tuple[dict[str, A
     """The file's cases, each checked against the schema as it is read; then its top level."""
     named: set[str] = set()
     for i, (case, text) in enumerate(results.cases()):
-        found = schema.head_problem(results.head) if results.head.get("schema") in schema.OLDER else schema.case_problem(case, i)
-        if found:
-            raise ValueError(schema.invalid(source, found))
+        older = results.head.get("schema") in schema.OLDER
+        if older or not schema.case_valid(case):
+            raise ValueError(schema.invalid(source, str(schema.head_problem(results.head) if older else schema.case_problem(case, i))))
         named.update(case["requirements"], case.get("violated", ()))
         yield case, text
     found = schema.head_problem(results.head) or schema.missing_requirements(named, results.head["requirements"])

@@ -54,11 +54,15 @@ def head_problem(head: Any) -> str | None:
     return None if whole.is_valid(head) else _where(Draft202012Validator(schema()), head, "")
 
 
+def case_valid(case: Any) -> bool:
+    """Whether one case conforms, decided by jsonschema-rs: ~100x faster than jsonschema (50,000
+    cases in about a second instead of minutes)."""
+    return _fast()[1].is_valid(case)
+
+
 def case_problem(case: Any, index: int) -> str | None:
-    """Where the `index`th case breaks the schema. jsonschema-rs decides (~100x faster than
-    jsonschema: 50,000 cases in about a second instead of minutes), jsonschema words the error."""
-    _, fast = _fast()
-    return None if fast.is_valid(case) else _where(Draft202012Validator(_case_schema()), case, f"cases/{index}/")
+    """Where the `index`th case breaks the schema (jsonschema words the error)."""
+    return None if case_valid(case) else _where(Draft202012Validator(_case_schema()), case, f"cases/{index}/")
 
 
 def named_requirements(cases: Any) -> set[str]:

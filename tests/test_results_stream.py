@@ -69,11 +69,14 @@ def test_a_top_level_that_is_not_an_object_is_left_to_the_schema_check(tmp_path:
         load([tmp_path / "list.json"])
 
 
-def test_a_case_that_breaks_the_schema_is_named_by_its_position(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cases_first", [False, True], ids=["cases-last", "cases-before-the-keys-they-need"])
+def test_a_case_that_breaks_the_schema_is_named_by_its_position(tmp_path: Path, cases_first: bool) -> None:
     from tests.test_results_schema import _minimal
 
     doc = _minimal()
     doc["cases"][0]["outcome"] = "skipped"
+    if cases_first:
+        doc = {"cases": doc.pop("cases"), **doc}
     (tmp_path / "r.json").write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(ValueError, match=r"r.json is not a valid mwconform-results/2 file: at cases/0/outcome: 'skipped' is not one of"):
         load([tmp_path / "r.json"])
