@@ -8,8 +8,6 @@ from importlib.resources import files
 from typing import Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 
 
 @cache
@@ -51,7 +49,7 @@ def head_problem(head: Any) -> str | None:
     if version in OLDER:
         return f"it is a {version} file ({OLDER[version]})"
     whole, _ = _fast()
-    return None if whole.is_valid(head) else _where(Draft202012Validator(schema()), head, "")
+    return None if whole.is_valid(head) else _where(schema(), head, "")
 
 
 def case_valid(case: Any) -> bool:
@@ -62,7 +60,7 @@ def case_valid(case: Any) -> bool:
 
 def case_problem(case: Any, index: int) -> str | None:
     """Where the `index`th case breaks the schema (jsonschema words the error)."""
-    return None if case_valid(case) else _where(Draft202012Validator(_case_schema()), case, f"cases/{index}/")
+    return None if case_valid(case) else _where(_case_schema(), case, f"cases/{index}/")
 
 
 def named_requirements(cases: Any) -> set[str]:
@@ -74,8 +72,13 @@ def missing_requirements(named: set[str], described: dict[str, Any]) -> str | No
     return f"cases name requirements the file does not describe: {', '.join(missing[:5])}" if missing else None
 
 
-def _where(validator: Draft202012Validator, instance: Any, prefix: str) -> str:
-    error = best_match(validator.iter_errors(instance))
+def _where(against: dict[str, Any], instance: Any, prefix: str) -> str:
+    # Imported only to word an error: jsonschema takes a third of a second to import, and a
+    # valid file never needs it.
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    error = best_match(Draft202012Validator(against).iter_errors(instance))
     where = (prefix + "/".join(str(p) for p in error.absolute_path)).rstrip("/") or "(top level)"
     return f"at {where}: {error.message[:200]}"
 
