@@ -80,3 +80,10 @@ def hostile_site(site: Site, out: Path) -> tuple[Path, str]:
     build([out / "evil.json"], out / "out")
     v = next(v for v in load([out / "evil.json"]).verdicts if (v.subject, v.id) == (case["subject"], case["id"]))
     return out / "out" / v.file, v.anchor
+
+
+def one_case(doc: dict[str, Any], **changes: object) -> dict[str, Any]:
+    """`doc` with only its first case, changed."""
+    odd = copy.deepcopy(doc)
+    odd["cases"] = [odd["cases"][0] | changes]
+    return odd

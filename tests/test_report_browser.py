@@ -8,15 +8,17 @@ of each are taken and their key elements checked)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from mwconform.reports.html import build
 from mwconform.reports.model import load
 from tests.chromium import ARGS, CHROMIUM, MISSING
-from tests.report_site import HOSTILE_BODY, HOSTILE_HEADER, Site, hostile_site, shared_site
+from tests.report_site import HOSTILE_BODY, HOSTILE_HEADER, Site, hostile_site, one_case, shared_site
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -191,4 +193,27 @@ def test_a_case_page_whose_script_did_not_run_says_so(site: Site, browser: objec
     assert "did not run" in page.locator("#not-drawn").inner_text()
     section = page.locator("section.verdict:target")
     assert section.locator(".outcome").inner_text() == "fail" and f"{v.suite}/{v.id}" in section.inner_text()
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("changes", "compared"),
+    [
+        ({"expected": {"a": [1, {"b": None}]}, "observed": "a string where a list was"}, ["value ≠"]),
+        ({"expected": ["words", 3, None], "observed": [{"status": "not a number"}], "exchanges": []}, ["value ≠"]),
+        ({"expected": "one statement, no request", "observed": None, "differences": ["GET /x: answered 500"], "exchanges": []}, ["checked ≠"]),
+        ({"expected": {"status": 200, "headers": {"x-a": "1"}}, "observed": {"status": 500, "headers": {"x-b": "2"}}}, ["status ≠", "headers x-a ≠", "headers x-b ≠"]),
+    ],
+    ids=["dict-against-string", "mixed-lists", "words-against-other-exchanges", "dicts-with-headers"],
+)
+def test_evidence_of_any_shape_is_drawn(site: Site, browser: object, tmp_path: Path, changes: dict, compared: list[str]) -> None:
+    """Whatever shape a suite gives expected and observed, case.js draws the comparison (the
+    fields named in `compared`) and no verdict is left undrawn."""
+    (tmp_path / "odd.json").write_text(json.dumps(one_case(site.results, **changes)), encoding="utf-8")
+    build([tmp_path / "odd.json"], tmp_path / "out")
+    (v,) = load([tmp_path / "odd.json"]).verdicts
+    errors: list[str] = []
+    page = _open(browser, DESKTOP, f"{(tmp_path / 'out' / v.file).as_uri()}#{v.anchor}", [], errors)
+    labels = page.locator("section.verdict:target table.cmp tr > th:first-child").evaluate_all("cells => cells.map(c => c.textContent)")
+    assert labels[1:] == compared and "could not be drawn" not in page.content() and not errors, (labels, errors)
     page.close()

@@ -18,7 +18,7 @@ import pytest
 
 from mwconform.reports.html import build
 from mwconform.reports.model import load
-from tests.report_site import HOSTILE_BODY, HOSTILE_HEADER, MUTANTS, Site, case_of, hostile_site, shared_site
+from tests.report_site import HOSTILE_BODY, HOSTILE_HEADER, MUTANTS, Site, case_of, hostile_site, one_case, shared_site
 from tests.selftest import ROOT
 
 
@@ -160,13 +160,6 @@ def _escaped(text: str) -> str:
     return str(escape(text))
 
 
-def _one_case(doc: dict, **changes: object) -> dict:
-    """`doc` with only its first case, changed."""
-    odd = copy.deepcopy(doc)
-    odd["cases"] = [odd["cases"][0] | changes]
-    return odd
-
-
 @pytest.mark.parametrize(
     "changes",
     [
@@ -178,7 +171,7 @@ def _one_case(doc: dict, **changes: object) -> dict:
     ids=["evidence-of-another-shape", "mixed-lists", "id-longer-than-a-file-name", "subject-longer-than-a-file-name"],
 )
 def test_odd_but_valid_results_render_safely_with_capped_page_names(site: Site, tmp_path: Path, changes: dict) -> None:
-    (tmp_path / "odd.json").write_text(json.dumps(_one_case(site.results, **changes)), encoding="utf-8")
+    (tmp_path / "odd.json").write_text(json.dumps(one_case(site.results, **changes)), encoding="utf-8")
     index = build([tmp_path / "odd.json"], tmp_path / "out")
     assert index.is_file()
     assert all(len(p.name) <= 100 for p in (tmp_path / "out").rglob("*")), sorted(p.name for p in (tmp_path / "out").rglob("*") if len(p.name) > 100)
@@ -186,7 +179,7 @@ def test_odd_but_valid_results_render_safely_with_capped_page_names(site: Site, 
 
 
 def test_a_results_file_nested_100000_deep_is_refused_in_one_line(site: Site, tmp_path: Path) -> None:
-    text = json.dumps(_one_case(site.results, expected="@"))
+    text = json.dumps(one_case(site.results, expected="@"))
     (tmp_path / "deep.json").write_text(text.replace('"@"', "[" * 100_000 + "]" * 100_000), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "mwconform.cli", "report", str(tmp_path / "deep.json"), "-o", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and proc.stderr.strip() == f"mwconform: error: cannot read results file {tmp_path / 'deep.json'}: its JSON nests deeper than Python's parser goes"
@@ -195,7 +188,7 @@ def test_a_results_file_nested_100000_deep_is_refused_in_one_line(site: Site, tm
 def test_markdown_summary_escapes_what_it_quotes(site: Site, tmp_path: Path) -> None:
     """A reason can carry a response body: markup in it must stay text in a step summary."""
     case = next(c for c in site.results["cases"] if c["outcome"] == "fail")
-    doc = _one_case(site.results, **{k: case[k] for k in ("outcome", "level", "requirements", "subject")}, reason="<img src=x onerror=alert(1)> | **bold** [link](https://evil.example)\nsecond line")
+    doc = one_case(site.results, **{k: case[k] for k in ("outcome", "level", "requirements", "subject")}, reason="<img src=x onerror=alert(1)> | **bold** [link](https://evil.example)\nsecond line")
     (tmp_path / "r.json").write_text(json.dumps(doc), encoding="utf-8")
     build([tmp_path / "r.json"], tmp_path / "out")
     summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
