@@ -21,8 +21,8 @@ from typing import Any
 
 from mwconform.spec import LEVELS
 
-from .conformance import VERDICTS, Conformance, level_of, of_subject, violated
 from . import schema, stream
+from .conformance import VERDICTS, Conformance, level_of, of_subject, violated
 
 OUTCOMES = ("pass", "fail", "error", "n/a", "known")
 #: How a group of verdicts is summed up in one cell: the first outcome of this order present
