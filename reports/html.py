@@ -112,12 +112,16 @@ def _environment() -> Environment:
 
 
 def _case_data(report: Report, cp: CasePage) -> Markup:
-    """The JSON that case.js draws a case page's verdicts from, safe inside a script element:
-    each verdict's case as the results file holds it (copied, never encoded again) with what the
-    report adds, in `verdicts` beside them ([anchor, level counted, reproduce command, profile,
-    mode, [[subject, outcome] on other subjects], {outcome: how many more}], the subject an index
-    into the page's `subjects`), the requirements it names, and the page's place. Every `<` is written `\\u003c`, so nothing in
-    it (a `</script>` in a response body) can end the element or open a comment."""
+    """The JSON that case.js draws a case page's verdicts from, safe inside a script element.
+
+        {"page": {"root", "area" (its slug), "n", "subjects": [[name, slug]], "requirements": {id: [level, title]}},
+         "verdicts": [[anchor, level counted, reproduce command, profile, mode, [[subject, outcome]], {outcome: how many more}]],
+         "cases": [each verdict's case as the results file holds it, evidence included]}
+
+    A verdict's `[[subject, outcome]]` are its case on other subjects (report.others), the subject
+    an index into the page's `subjects`. The cases are copied from the file's text, never encoded
+    again. Every `<` is written `\\u003c`, so nothing in it (a `</script>` or `<!--` in a response
+    body) can end the element or open a comment."""
     subjects: dict[str, int] = {}
     requirements: dict[str, list[str]] = {}
     verdicts = []
