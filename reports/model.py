@@ -5,19 +5,24 @@ reasons; and, when several files grade one subject, its verdicts run by run."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import re
 import shlex
-from functools import cached_property
+import tempfile
+import weakref
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from mwconform.spec import LEVELS
 
+from . import schema, stream
 from .conformance import VERDICTS, Conformance, level_of, of_subject, violated
-from .schema import validate
 
 OUTCOMES = ("pass", "fail", "error", "n/a", "known")
 #: How a group of verdicts is summed up in one cell: the first outcome of this order present
@@ -34,41 +39,72 @@ MAX_SLUG = 80
 #: Verdicts per case page: a subject's verdicts in one area share pages of this many consecutive
 #: cases (one file per verdict made 50,000 verdicts 2.3 GB on disk, mostly block padding).
 PAGE_CASES = 50
+#: Bytes the spool of verdict evidence buffers per write: 8 KB writes made 50,000 verdicts' 100 MB
+#: cost 0.8 s of system calls.
+SPOOL_BUFFER = 1 << 20
 
 
 def area_of(suite: str) -> str:
     return AREA_OF.get(suite, suite)
 
 
-@dataclass
+@dataclass(frozen=True)
+class Case:
+    """What every subject's verdict on one case shares (one object per distinct case, not per verdict)."""
+
+    suite: str
+    id: str
+    title: str
+    level: str
+    expect: str
+    requirements: tuple[str, ...]
+
+
 class Verdict:
-    """One case run against one subject, as the results file recorded it."""
+    """One case run against one subject, as the results file recorded it, without its evidence
+    (exchanges, expected, observed): at 50,000 verdicts the evidence is hundreds of megabytes of
+    Python objects, so it is kept as the file's JSON text in a spool until its case page is written.
+    Reads like the results file's case mapping (`v["outcome"]`, `v.get("violated")`): conformance
+    sums verdicts and plain cases alike."""
 
-    data: dict[str, Any]
-    run: dict[str, Any]
-    #: The case page holding it (cases/<subject>/<area>-<n>.html) and its anchor there.
-    file: str = ""
-    anchor: str = ""
-    #: The level it counts at: the case's, or its violated requirements' (conformance.level_of).
-    counted: str = ""
+    __slots__ = ("case", "subject", "outcome", "reason", "stale_known", "duration", "nodeid", "profile", "mode", "note", "violated", "run", "spooled", "file", "anchor", "counted")
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.__dict__["data"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __init__(self, case: Case, data: dict[str, Any], run: dict[str, Any], spooled: tuple[int, int]) -> None:
+        self.case = case
+        get = data.get
+        self.subject, self.outcome, self.reason, self.stale_known, self.duration = get("subject"), get("outcome"), get("reason"), get("stale_known"), get("duration")
+        self.nodeid, self.profile, self.mode, self.note, self.violated = get("nodeid"), get("profile"), get("mode"), get("note"), get("violated")
+        self.run = run
+        #: (offset, length) of the case's JSON text in the report's spool.
+        self.spooled = spooled
+        #: The case page holding it (cases/<subject>/<area>-<n>.html) and its anchor there.
+        self.file = self.anchor = ""
+        #: The level it counts at: the case's, or its violated requirements' (conformance.level_of).
+        self.counted = ""
+
+    suite = property(lambda self: self.case.suite)
+    id = property(lambda self: self.case.id)
+    title = property(lambda self: self.case.title)
+    level = property(lambda self: self.case.level)
+    expect = property(lambda self: self.case.expect)
+    requirements = property(lambda self: self.case.requirements)
+
+    # v["outcome"]: attribute lookup in C (conformance reads every verdict five times per standing);
+    # a name no verdict has raises AttributeError.
+    __getitem__ = object.__getattribute__
+
+    def get(self, name: str, default: Any = None) -> Any:
+        found = getattr(self, name, None)
+        return default if found is None else found
 
     @property
     def key(self) -> tuple[str, str]:
-        return self.data["suite"], self.data["id"]
+        return self.case.suite, self.case.id
 
     @property
     def page(self) -> str:
         """Its link from the report's root: the case page and the anchor of this verdict on it."""
         return f"{self.file}#{self.anchor}"
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.data.get(name, default)
 
 
 @dataclass
@@ -118,7 +154,7 @@ class Reason:
     reason: str
     verdicts: list[Verdict]
 
-    @property
+    @cached_property
     def level(self) -> str:
         return min((v.counted for v in self.verdicts), key=lambda lv: LEVELS.index(lv) if lv in LEVELS else len(LEVELS))
 
@@ -145,44 +181,87 @@ class Run:
 
 
 class Report:
-    """Every verdict from one or more results files, indexed the ways the pages need."""
+    """Every verdict from one or more results files, indexed the ways the pages need.
 
-    def __init__(self, documents: list[tuple[str, dict[str, Any]]]) -> None:
+    Built by `load`: `add` each file's verdicts, then `index` them. The verdicts' evidence waits in
+    an anonymous temporary file (the spool), read back by `case_json`; `close` releases it."""
+
+    def __init__(self) -> None:
         self.runs: list[dict[str, Any]] = []
         self.subjects: dict[str, dict[str, Any]] = {}
         self.requirements: dict[str, dict[str, Any]] = {}
-        verdicts: dict[tuple[str, str, str], Verdict] = {}
-        by_file: dict[str, list[tuple[dict[str, Any], dict[str, str], list[Verdict]]]] = {}
-        for source, doc in documents:
-            run = {k: doc.get(k, "") for k in ("mwconform", "python", "platform", "mode", "started", "duration", "incomplete")} | {"file": source, "complete": doc["complete"]}
-            self.runs.append(run)
-            self.subjects.update(doc["subjects"])
-            self.requirements.update(doc["requirements"])
-            mine: dict[str, list[Verdict]] = {}
-            for case in doc["cases"]:
-                # A later file's verdict on the same case and subject replaces an earlier one.
-                v = verdicts[(case["subject"], case["suite"], case["id"])] = Verdict(case, run)
-                mine.setdefault(case["subject"], []).append(v)
-            for name, vs in mine.items():
-                by_file.setdefault(name, []).append((run, doc["subjects"].get(name, {}).get("versions", {}), vs))
+        self._spool = tempfile.TemporaryFile(buffering=SPOOL_BUFFER)
+        self._closing = weakref.finalize(self, self._spool.close)
+        self._verdicts: dict[tuple[str, str, str], Verdict] = {}
+        self._by_file: dict[str, list[tuple[dict[str, Any], dict[str, str], list[Verdict]]]] = {}
+        self._shared: dict[Any, Any] = {}
+        self._spooled = 0  # bytes written to the spool
+
+    def add(self, source: str, cases: Iterable[tuple[dict[str, Any], str]], head: dict[str, Any]) -> None:
+        """One results file's verdicts; `head` (its other top-level keys) is complete once `cases` is exhausted."""
+        run: dict[str, Any] = {"file": source}
+        self.runs.append(run)
+        mine: dict[str, list[Verdict]] = {}
+        for data, text in cases:
+            v = self._verdict(data, text, run)
+            # A later file's verdict on the same case and subject replaces an earlier one.
+            self._verdicts[(v.subject, v.case.suite, v.case.id)] = v
+            mine.setdefault(v.subject, []).append(v)
+        run.update({k: head.get(k, "") for k in ("mwconform", "python", "platform", "mode", "started", "duration", "incomplete")} | {"file": source, "complete": head["complete"]})
+        self.subjects.update(head["subjects"])
+        self.requirements.update(head["requirements"])
+        for name, vs in mine.items():
+            self._by_file.setdefault(name, []).append((run, head["subjects"].get(name, {}).get("versions", {}), vs))
+
+    def _verdict(self, data: dict[str, Any], text: str, run: dict[str, Any]) -> Verdict:
+        shared = self._shared
+        fields = (data["suite"], data["id"], data["title"], data["level"], data["expect"], tuple(data["requirements"]))
+        case = shared.get(fields)
+        if case is None:
+            case = shared[fields] = Case(*fields)
+        for name in ("subject", "outcome", "profile", "mode"):
+            if name in data:
+                data[name] = shared.setdefault(data[name], data[name])
+        raw = text.encode("utf-8")
+        self._spool.write(raw)
+        self._spooled += len(raw)
+        return Verdict(case, data, run, (self._spooled - len(raw), len(raw)))
+
+    def case_json(self, v: Verdict) -> str:
+        """The verdict's case as the results file holds it (JSON text, evidence included)."""
+        at, size = v.spooled
+        return os.pread(self._spool.fileno(), size, at).decode("utf-8")
+
+    def case_data(self, v: Verdict) -> dict[str, Any]:
+        return json.loads(self.case_json(v))
+
+    def close(self) -> None:
+        self._closing()
+
+    def index(self) -> None:
+        """Index the verdicts added: rows, groups, pages, standings."""
+        self._spool.flush()
+        verdicts = self._verdicts
         for name in {s for s, _, _ in verdicts} - set(self.subjects):
             # The mwc_subject fixture was overridden: the file names the subject but does not describe it.
             self.subjects[name] = {"adapter": "-", "profile": "-", "description": "", "capabilities": [], "modes": ["socket"], "versions": {}, "known": {}}
         self.subject_names = sorted(self.subjects, key=lambda s: (self.subjects[s]["adapter"], s))
         self.subject_slugs = _unique_slugs(self.subject_names)
         self.incomplete = [run for run in self.runs if not run["complete"]]
-        self.verdicts = sorted(verdicts.values(), key=lambda v: (v.suite, v.id, v.subject))
+        self.verdicts = sorted(verdicts.values(), key=lambda v: (v.case.suite, v.case.id, v.subject))
         self.rows: dict[tuple[str, str], Row] = {}
         for v in self.verdicts:
-            v.counted = level_of(v.data, self.requirements)
-            row = self.rows.setdefault(v.key, Row(v.suite, v.id, v.title, v.level, v.expect, list(v.requirements)))
+            v.counted = level_of(v, self.requirements)
+            row = self.rows.get(v.key) or self.rows.setdefault(v.key, Row(v.suite, v.id, v.title, v.level, v.expect, list(v.requirements)))
             row.cells[v.subject] = v
         present = {area_of(r.suite) for r in self.rows.values()}
         self.areas = [a for a in AREA_ORDER if a in present] + sorted(present - set(AREA_ORDER))
         self.levels = [lv for lv in LEVELS if any(r.level == lv for r in self.rows.values())]
         self.groups = self._groups()
         self._place_pages()
-        self.history = {name: [Run(*_run_label(runs, i), {v.key: v for v in vs}) for i, (_, _, vs) in enumerate(runs)] for name, runs in by_file.items() if len(runs) > 1}
+        self._others: dict[tuple[tuple[str, str], str], tuple[list[Verdict], dict[str, int]]] = {}
+        self.history = {name: [Run(*_run_label(runs, i), {v.key: v for v in vs}) for i, (_, _, vs) in enumerate(runs)] for name, runs in self._by_file.items() if len(runs) > 1}
+        del self._shared
 
     def title(self, area: str) -> str:
         return AREA_TITLES.get(area, area)
@@ -194,10 +273,10 @@ class Report:
     def _standings(self) -> dict[tuple[str, str], Conformance]:
         """(subject, area or "") → its conformance over that area's verdicts ("" for all of them)."""
         found: dict[tuple[str, str], Conformance] = {}
-        mine: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        mine: dict[tuple[str, str], list[Verdict]] = {}
         for v in self.verdicts:
-            mine.setdefault((v.subject, ""), []).append(v.data)
-            mine.setdefault((v.subject, area_of(v.suite)), []).append(v.data)
+            mine.setdefault((v.subject, ""), []).append(v)
+            mine.setdefault((v.subject, area_of(v.suite)), []).append(v)
         for (name, area), cases in mine.items():
             found[(name, area)] = of_subject(name, cases, self.requirements)
         return found
@@ -228,7 +307,7 @@ class Report:
         outcomes, most severe first, each with the cases it covers."""
         found: dict[tuple[str, str], Reason] = {}
         for v in by_severity([v for v in self.of_subject(subject) if v.outcome in outcomes]):
-            found.setdefault((v.outcome, v.reason), Reason(v.outcome, v.reason, [])).verdicts.append(v)
+            (found.get((v.outcome, v.reason)) or found.setdefault((v.outcome, v.reason), Reason(v.outcome, v.reason, []))).verdicts.append(v)
         return sorted(found.values(), key=lambda r: (LEVELS.index(r.level) if r.level in LEVELS else len(LEVELS), WORST_FIRST.index(r.outcome)))
 
     def changed_across_runs(self, subject: str) -> list[tuple[tuple[str, str], list[Verdict | None]]]:
@@ -272,7 +351,7 @@ class Report:
                 for row in g.rows:
                     for name, v in row.cells.items():
                         n = row.position // PAGE_CASES
-                        pages.setdefault(v.file, CasePage(v.file, name, area, n, [])).verdicts.append(v)
+                        (pages.get(v.file) or pages.setdefault(v.file, CasePage(v.file, name, area, n, []))).verdicts.append(v)
         for page in pages.values():
             page.last = self.case_file(page.subject, page.area, page.n + 1) not in pages
         return list(pages.values())
@@ -285,11 +364,15 @@ class Report:
         row = self.rows[v.key]
         if len(row.cells) <= most + 1:
             return [o for name, o in row.cells.items() if name != v.subject], {}
-        by_outcome = self._row_outcomes[v.key]
-        # Those that end otherwise, the most severe outcomes first.
-        shown = [o for outcome in WORST_FIRST if outcome != v.outcome for o in by_outcome.get(outcome, [])[:most]][:most]
-        more = {outcome: len(vs) - sum(o.outcome == outcome for o in shown) - (outcome == v.outcome) for outcome, vs in by_outcome.items()}
-        return shown, {outcome: n for outcome, n in more.items() if n}
+        # The same for every verdict of the row with this outcome: found once.
+        found = self._others.get((v.key, v.outcome))
+        if found is None:
+            by_outcome = self._row_outcomes[v.key]
+            # Those that end otherwise, the most severe outcomes first.
+            shown = [o for outcome in WORST_FIRST if outcome != v.outcome for o in by_outcome.get(outcome, [])[:most]][:most]
+            more = {outcome: len(vs) - sum(o.outcome == outcome for o in shown) - (outcome == v.outcome) for outcome, vs in by_outcome.items()}
+            found = self._others[(v.key, v.outcome)] = shown, {outcome: n for outcome, n in more.items() if n}
+        return found
 
     @cached_property
     def _row_outcomes(self) -> dict[tuple[str, str], dict[str, list[Verdict]]]:
@@ -312,15 +395,18 @@ class Report:
 
     def reproduce(self, v: Verdict) -> str:
         """The command that runs just this case on just this subject."""
-        subject = self.subjects[v.subject]
-        cmd = ["pytest", "--pyargs", f"mwconform.suites.{v.suite}", "--mwc-subject", subject.get("spec", v.subject)]
-        if v.run["mode"] not in ("", "default"):
-            cmd += ["--mwc-mode", v.run["mode"]]
         # The parameter id in brackets matches exactly one node; a bare case id is a substring
         # that could also select `<id>-more`.
         nodeid = v.nodeid
         selector = nodeid[nodeid.find("[") :] if "[" in nodeid else v.id
-        return shlex.join([*cmd, "-k", selector if _K_IDENT.match(selector) else v.id])
+        return f"{self._command(v.subject, v.suite, v.run['mode'])} -k {shlex.quote(selector if _K_IDENT.match(selector) else v.id)}"
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 (one per subject, suite and mode; the report lives as long as its build)
+    def _command(self, subject: str, suite: str, mode: str) -> str:
+        cmd = ["pytest", "--pyargs", f"mwconform.suites.{suite}", "--mwc-subject", self.subjects[subject].get("spec", subject)]
+        if mode not in ("", "default"):
+            cmd += ["--mwc-mode", mode]
+        return shlex.join(cmd)
 
 
 def by_severity(verdicts: list[Verdict]) -> list[Verdict]:
@@ -335,17 +421,44 @@ def read(path: Path) -> Any:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"cannot read results file {path}: {exc}") from None
     except RecursionError:
-        raise ValueError(f"cannot read results file {path}: its JSON nests deeper than Python's parser goes") from None
+        raise ValueError(_TOO_DEEP.format(path=path)) from None
+
+
+_TOO_DEEP = "cannot read results file {path}: its JSON nests deeper than Python's parser goes"
 
 
 def load(paths: list[Path]) -> Report:
-    """Read and check results files; a file that is not one raises ValueError with one line."""
-    documents = []
-    for path in paths:
-        doc = read(path)
-        validate(doc, str(path))
-        documents.append((path.name, doc))
-    return Report(documents)
+    """Read and check results files case by case; a file that is not one raises ValueError with one line."""
+    report = Report()
+    try:
+        for path in paths:
+            try:
+                with path.open(encoding="utf-8") as file:
+                    results = stream.Results(file)
+                    report.add(path.name, _checked(results, str(path)), results.head)
+            except (OSError, UnicodeDecodeError, stream.Malformed) as exc:
+                raise ValueError(f"cannot read results file {path}: {exc}") from None
+            except RecursionError:
+                raise ValueError(_TOO_DEEP.format(path=path)) from None
+        report.index()
+    except BaseException:
+        report.close()
+        raise
+    return report
+
+
+def _checked(results: stream.Results, source: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """The file's cases, each checked against the schema as it is read; then its top level."""
+    named: set[str] = set()
+    for i, (case, text) in enumerate(results.cases()):
+        older = results.head.get("schema") in schema.OLDER
+        if older or not schema.case_valid(case):
+            raise ValueError(schema.invalid(source, str(schema.head_problem(results.head) if older else schema.case_problem(case, i))))
+        named.update(case["requirements"], case.get("violated", ()))
+        yield case, text
+    found = schema.head_problem(results.head) or schema.missing_requirements(named, results.head["requirements"])
+    if found:
+        raise ValueError(schema.invalid(source, found))
 
 
 def _run_label(runs: list[tuple[dict[str, Any], dict[str, str], list[Verdict]]], i: int) -> tuple[str, dict[str, str]]:

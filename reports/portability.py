@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .diff import text
 from .model import Report, Row, Verdict
 
 
@@ -32,7 +31,7 @@ class ProfileDifference:
 
 
 def profile_of(report: Report, v: Verdict) -> str:
-    return str(v.get("profile") or report.subjects[v.subject]["profile"])
+    return str(v.profile or report.subjects[v.subject]["profile"])
 
 
 def profile_differences(report: Report) -> list[ProfileDifference]:
@@ -42,7 +41,9 @@ def profile_differences(report: Report) -> list[ProfileDifference]:
         by_profile: dict[str, list[Verdict]] = {}
         for v in row.cells.values():
             by_profile.setdefault(profile_of(report, v), []).append(v)
-        prescribed = {p: next((v.expected for v in vs if isinstance(v.get("expected"), list)), None) for p, vs in sorted(by_profile.items())}
+        if len(by_profile) < 2:
+            continue  # the evidence is read back from the report's spool only where profiles could differ
+        prescribed = {p: next((e for v in vs if isinstance(e := report.case_data(v).get("expected"), list)), None) for p, vs in sorted(by_profile.items())}
         prescribed = {p: e for p, e in prescribed.items() if e is not None}
         if len(prescribed) < 2 or len({json.dumps([_brief(x) for x in e]) for e in prescribed.values()}) < 2:
             continue
@@ -53,16 +54,26 @@ def profile_differences(report: Report) -> list[ProfileDifference]:
             wanted = [_brief(x) for x in expected]
             subjects = []
             for v in sorted(by_profile[profile], key=lambda v: v.subject):
-                seen = [_brief(x) for x in v.get("observed") or []]
+                seen = [_brief(x) for x in report.case_data(v).get("observed") or []]
                 subjects.append(Observed(v, [(s, i >= len(wanted) or s != wanted[i]) for i, s in enumerate(seen)]))
             columns.append(ProfileColumn(profile, wanted, subjects))
         found.append(ProfileDifference(row, requests, columns))
     return found
 
 
-def outcome_differences(report: Report) -> list[Row]:
-    """Cases that end differently on different subjects (pass on one, fail or n/a on another)."""
-    return [row for row in report.rows.values() if len({v.outcome for v in row.cells.values()}) > 1]
+def outcome_differences(report: Report) -> list[tuple[Row, list[Verdict | None]]]:
+    """Cases that end differently on different subjects (pass on one, fail or n/a on another),
+    each with its verdict (or None) per subject in the report's order."""
+    return [(row, [row.cells.get(name) for name in report.subject_names]) for row in report.rows.values() if len({v.outcome for v in row.cells.values()}) > 1]
+
+
+def text(value: Any) -> str:
+    """A compact one-line rendering of an evidence value (case.js shows evidence the same way)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return " ".join(value) if value else "(empty)"
+    return json.dumps(value, sort_keys=True)
 
 
 def _brief(item: Any) -> str:

@@ -8,26 +8,19 @@ from importlib.resources import files
 from typing import Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 
 
 @cache
 def _fast() -> tuple[jsonschema_rs.Validator, jsonschema_rs.Validator]:
-    """jsonschema-rs validators of a results file without its cases, and of one case."""
+    """jsonschema-rs validators of a results file's top level (cases checked apart: it copies what
+    it checks, and a whole 100 MB file at once would double the report's peak memory) and of one case."""
+    return jsonschema_rs.validator_for(schema()), jsonschema_rs.validator_for(_case_schema())
+
+
+@cache
+def _case_schema() -> dict[str, Any]:
     whole = schema()
-    case = {"$schema": whole["$schema"], "$defs": whole["$defs"], "$ref": "#/$defs/case"}
-    return jsonschema_rs.validator_for(whole), jsonschema_rs.validator_for(case)
-
-
-def _valid(document: Any) -> bool:
-    """Whether `document` conforms, decided by jsonschema-rs: ~100x faster than jsonschema (a
-    50,000-case file in about a second instead of minutes). Case by case, because it copies what
-    it checks: a whole 100 MB file at once would double the report's peak memory."""
-    whole, case = _fast()
-    if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
-        return whole.is_valid(document)
-    return whole.is_valid({**document, "cases": []}) and all(case.is_valid(c) for c in document["cases"])
+    return {"$schema": whole["$schema"], "$defs": whole["$defs"], "$ref": "#/$defs/case"}
 
 
 @cache
@@ -43,22 +36,59 @@ OLDER = {"mwconform-results/1": "written by mwconform 0.1 before interrupted run
 
 def problem(document: Any) -> str | None:
     """One line saying where `document` breaks the results schema, or None if it conforms."""
-    version = document.get("schema") if isinstance(document, dict) else None
+    cases = document.get("cases") if isinstance(document, dict) else None
+    if not isinstance(cases, list):
+        return head_problem(document)
+    found = head_problem({**document, "cases": []}) or next((p for i, c in enumerate(cases) if (p := case_problem(c, i))), None)
+    return found or missing_requirements(named_requirements(cases), document["requirements"])
+
+
+def head_problem(head: Any) -> str | None:
+    """Where a results file's top level breaks the schema (its cases checked apart, by case_problem)."""
+    version = head.get("schema") if isinstance(head, dict) else None
     if version in OLDER:
         return f"it is a {version} file ({OLDER[version]})"
-    # jsonschema's best_match names the spot, once jsonschema-rs has found there is one.
-    error = None if _valid(document) else best_match(Draft202012Validator(schema()).iter_errors(document))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        return f"at {where}: {error.message[:200]}"
-    missing = sorted({r for c in document["cases"] for r in [*c["requirements"], *c.get("violated", ())]} - set(document["requirements"]))
-    if missing:
-        return f"cases name requirements the file does not describe: {', '.join(missing[:5])}"
-    return None
+    whole, _ = _fast()
+    return None if whole.is_valid(head) else _where(schema(), head, "")
+
+
+def case_valid(case: Any) -> bool:
+    """Whether one case conforms, decided by jsonschema-rs: ~100x faster than jsonschema (50,000
+    cases in about a second instead of minutes)."""
+    return _fast()[1].is_valid(case)
+
+
+def case_problem(case: Any, index: int) -> str | None:
+    """Where the `index`th case breaks the schema (jsonschema words the error)."""
+    return None if case_valid(case) else _where(_case_schema(), case, f"cases/{index}/")
+
+
+def named_requirements(cases: Any) -> set[str]:
+    return {r for c in cases for r in [*c["requirements"], *c.get("violated", ())]}
+
+
+def missing_requirements(named: set[str], described: dict[str, Any]) -> str | None:
+    missing = sorted(named - set(described))
+    return f"cases name requirements the file does not describe: {', '.join(missing[:5])}" if missing else None
+
+
+def _where(against: dict[str, Any], instance: Any, prefix: str) -> str:
+    # Imported only to word an error: jsonschema takes a third of a second to import, and a
+    # valid file never needs it.
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    error = best_match(Draft202012Validator(against).iter_errors(instance))
+    where = (prefix + "/".join(str(p) for p in error.absolute_path)).rstrip("/") or "(top level)"
+    return f"at {where}: {error.message[:200]}"
 
 
 def validate(document: Any, source: str = "results") -> None:
     """Raise ValueError (one line naming `source` and the spot) unless `document` conforms."""
     found = problem(document)
     if found:
-        raise ValueError(f"{source} is not a valid {SCHEMA} file: {found}")
+        raise ValueError(invalid(source, found))
+
+
+def invalid(source: str, found: str) -> str:
+    return f"{source} is not a valid {SCHEMA} file: {found}"

@@ -6,8 +6,10 @@ suite run is the slow part (a few seconds)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ import pytest
 from filelock import FileLock
 
 from mwconform.reports.html import build
+from mwconform.reports.model import load
 from tests.selftest import run_suite
 
 MUTANTS = ["tests.mutants.pipeline:ShortCircuitCallsHandlerSubject", "tests.mutants.pipeline:EarlyResponseSkipsHooksSubject"]
@@ -45,3 +48,42 @@ def shared_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
             run_suite("pipeline", SUBJECTS, work)
             build([results_file], work / "out", work / "summary.md")
     return Site(work / "out", results_file, json.loads(results_file.read_text(encoding="utf-8")))
+
+
+def case_page_data(page: Path) -> dict[str, Any]:
+    """The JSON a case page carries in script#verdicts for assets/case.js (reports/html.py writes it)."""
+    found = re.search(r'<script type="application/json" id="verdicts">(.*?)</script>', page.read_text(encoding="utf-8"), re.S)
+    assert found, f"{page} carries no verdict data"
+    return json.loads(found.group(1))
+
+
+def case_of(page: Path, anchor: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(what the report adds, the case as the results file holds it) of the verdict at `anchor`."""
+    data = case_page_data(page)
+    (i,) = [i for i, v in enumerate(data["verdicts"]) if v[0] == anchor]
+    return dict(zip(("anchor", "counted", "reproduce", "profile", "mode", "others", "more"), data["verdicts"][i])), data["cases"][i]
+
+
+#: What a hostile subject can send, each of which would open markup or end the data's script element if it were not escaped.
+HOSTILE_BODY = "<script>document.title='pwned'</script><!--<script>"
+HOSTILE_HEADER = ("x-evil", '"></script><img src=x onerror="document.title=1">')
+
+
+def hostile_site(site: Site, out: Path) -> tuple[Path, str]:
+    """The report of the shared results with one response carrying HOSTILE_BODY and HOSTILE_HEADER;
+    (the case page holding it, the verdict's anchor)."""
+    doc = copy.deepcopy(site.results)
+    case = next(c for c in doc["cases"] if c.get("exchanges"))
+    case["exchanges"][0]["response"]["body"] = HOSTILE_BODY
+    case["exchanges"][0]["response"]["headers"].append(list(HOSTILE_HEADER))
+    (out / "evil.json").write_text(json.dumps(doc), encoding="utf-8")
+    build([out / "evil.json"], out / "out")
+    v = next(v for v in load([out / "evil.json"]).verdicts if (v.subject, v.id) == (case["subject"], case["id"]))
+    return out / "out" / v.file, v.anchor
+
+
+def one_case(doc: dict[str, Any], **changes: object) -> dict[str, Any]:
+    """`doc` with only its first case, changed."""
+    odd = copy.deepcopy(doc)
+    odd["cases"] = [odd["cases"][0] | changes]
+    return odd

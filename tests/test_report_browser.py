@@ -2,21 +2,23 @@
 `executable_path`; Playwright's own browser download is never used): counts on the page equal the
 JSON, the packages that break MUST or SECURITY requirements show in the first screen worst first,
 the filters work, a matrix loads only when it nears the window, a failing case's page shows its
-exchange, nothing is fetched from the network,
-and the index, a subject page and a case page render at 1280 px and at a phone width (screenshots
+exchange drawn by its script (what the subject sent drawn as text, never run; a page whose script
+did not run says so), nothing is fetched from the network, and the index, a subject page and a case page render at 1280 px and at a phone width (screenshots
 of each are taken and their key elements checked)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from mwconform.reports.html import build
 from mwconform.reports.model import load
 from tests.chromium import ARGS, CHROMIUM, MISSING
-from tests.report_site import Site, shared_site
+from tests.report_site import HOSTILE_BODY, HOSTILE_HEADER, Site, hostile_site, one_case, shared_site
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -161,3 +163,57 @@ def test_report_in_chromium(site: Site, browser: object, tmp_path: Path) -> None
     assert not fetched, f"the report fetched from the network: {fetched}"
     assert not errors, f"errors in the browser console: {errors}"
     print(f"screenshots: {tmp_path}")
+
+
+def test_what_a_subject_sent_is_drawn_as_text_never_run(site: Site, browser: object, tmp_path: Path) -> None:
+    """A response body and header holding `<script>`, `</script>`, `<!--` and an `<img onerror>`
+    appear on the case page as the characters they are; nothing of them runs or becomes an element."""
+    page_file, anchor = hostile_site(site, tmp_path)
+    fetched: list[str] = []
+    errors: list[str] = []
+    page = _open(browser, DESKTOP, f"{page_file.as_uri()}#{anchor}", fetched, errors)
+    section = page.locator("section.verdict:target")
+    response = section.locator("pre.http-response").first.inner_text()
+    assert HOSTILE_BODY in response and f"{HOSTILE_HEADER[0]}: {HOSTILE_HEADER[1]}" in response
+    assert page.locator("main script").count() == 3 and page.locator("main img").count() == 0
+    assert page.title() not in ("pwned", "1") and not page.locator("#not-drawn").count()
+    assert not fetched and not errors, (fetched, errors)
+    page.close()
+
+
+def test_a_case_page_whose_script_did_not_run_says_so(site: Site, browser: object, tmp_path: Path) -> None:
+    """Without its assets (scripts off, or the file missing) a case page shows each verdict's case
+    and outcome, and says the evidence was not drawn and where it is, rather than showing it blank."""
+    report = load([site.results_file])
+    v = next(v for v in report.verdicts if v.outcome == "fail")
+    alone = tmp_path / "cases" / "x" / "page.html"  # ../../assets does not exist here
+    alone.parent.mkdir(parents=True)
+    alone.write_text((site.out / v.file).read_text(encoding="utf-8"), encoding="utf-8")
+    page = _open(browser, DESKTOP, f"{alone.as_uri()}#{v.anchor}", [], [])
+    assert "did not run" in page.locator("#not-drawn").inner_text()
+    section = page.locator("section.verdict:target")
+    assert section.locator(".outcome").inner_text() == "fail" and f"{v.suite}/{v.id}" in section.inner_text()
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("changes", "compared"),
+    [
+        ({"expected": {"a": [1, {"b": None}]}, "observed": "a string where a list was"}, ["value ≠"]),
+        ({"expected": ["words", 3, None], "observed": [{"status": "not a number"}], "exchanges": []}, ["value ≠"]),
+        ({"expected": "one statement, no request", "observed": None, "differences": ["GET /x: answered 500"], "exchanges": []}, ["checked ≠"]),
+        ({"expected": {"status": 200, "headers": {"x-a": "1"}}, "observed": {"status": 500, "headers": {"x-b": "2"}}}, ["status ≠", "headers x-a ≠", "headers x-b ≠"]),
+    ],
+    ids=["dict-against-string", "mixed-lists", "words-against-other-exchanges", "dicts-with-headers"],
+)
+def test_evidence_of_any_shape_is_drawn(site: Site, browser: object, tmp_path: Path, changes: dict, compared: list[str]) -> None:
+    """Whatever shape a suite gives expected and observed, case.js draws the comparison (the
+    fields named in `compared`) and no verdict is left undrawn."""
+    (tmp_path / "odd.json").write_text(json.dumps(one_case(site.results, **changes)), encoding="utf-8")
+    build([tmp_path / "odd.json"], tmp_path / "out")
+    (v,) = load([tmp_path / "odd.json"]).verdicts
+    errors: list[str] = []
+    page = _open(browser, DESKTOP, f"{(tmp_path / 'out' / v.file).as_uri()}#{v.anchor}", [], errors)
+    labels = page.locator("section.verdict:target table.cmp tr > th:first-child").evaluate_all("cells => cells.map(c => c.textContent)")
+    assert labels[1:] == compared and "could not be drawn" not in page.content() and not errors, (labels, errors)
+    page.close()

@@ -18,7 +18,7 @@ import pytest
 
 from mwconform.reports.html import build
 from mwconform.reports.model import load
-from tests.report_site import MUTANTS, Site, shared_site
+from tests.report_site import HOSTILE_BODY, HOSTILE_HEADER, MUTANTS, Site, case_of, hostile_site, one_case, shared_site
 from tests.selftest import ROOT
 
 
@@ -35,14 +35,17 @@ def test_the_results_have_every_kind_of_cell(site: Site) -> None:
 
 
 def test_every_verdict_subject_and_badge_has_its_page(site: Site) -> None:
-    """Each verdict has its section on a case page, and the index's matrix data links to exactly those sections."""
+    """Each verdict has its section on a case page, whose data holds its whole case as the results
+    file does (evidence included), and the index's matrix data links to exactly those sections."""
     report = load([site.results_file])
     assert len(report.verdicts) == len(site.results["cases"])
+    cases = {(c["subject"], c["suite"], c["id"]): c for c in site.results["cases"]}
     for v in report.verdicts:
         page = (site.out / v.file).read_text(encoding="utf-8")
         section = page[page.index(f'<section class="verdict" id="{v.anchor}"') :]
         section = section[: section.index("</section>")]
         assert f"<code>{v.suite}/{v.id}</code>" in section and v.subject in page
+        assert case_of(site.out / v.file, v.anchor)[1] == cases[(v.subject, v.suite, v.id)]
     assert _matrix_links(site.out) == Counter(v.page for v in report.verdicts)
     for name, slug in report.subject_slugs.items():
         assert name in (site.out / "subjects" / f"{slug}.html").read_text(encoding="utf-8")
@@ -115,17 +118,14 @@ def test_portability_page_shows_profiles_side_by_side_where_they_differ(site: Si
 
 
 def test_subject_content_is_escaped_not_executed(site: Site, tmp_path: Path) -> None:
-    """A response body or header the subject sent is shown as text, never as markup."""
-    doc = copy.deepcopy(site.results)
-    case = next(c for c in doc["cases"] if c.get("exchanges"))
-    case["exchanges"][0]["response"]["body"] = "<script>document.title='pwned'</script>"
-    case["exchanges"][0]["response"]["headers"].append(["x-evil", '"><img src=x onerror=alert(1)>'])
-    (tmp_path / "evil.json").write_text(json.dumps(doc), encoding="utf-8")
-    build([tmp_path / "evil.json"], tmp_path / "out")
-    v = next(v for v in load([tmp_path / "evil.json"]).verdicts if (v.subject, v.id) == (case["subject"], case["id"]))
-    page = (tmp_path / "out" / v.file).read_text(encoding="utf-8")
-    assert "&lt;script&gt;document.title=" in page and "<script>document" not in page
-    assert "<img src=x" not in page
+    """A response body or header the subject sent travels as JSON data with every `<` escaped: it
+    can neither end the script element nor open markup (test_report_browser.py shows it drawn as text)."""
+    page, anchor = hostile_site(site, tmp_path)
+    html = page.read_text(encoding="utf-8")
+    assert "<script>document" not in html and "<img" not in html and "<!--" not in html
+    assert html.count("</script>") == 3  # the data's element and the two scripts, nothing of the subject's
+    response = case_of(page, anchor)[1]["exchanges"][0]["response"]
+    assert response["body"] == HOSTILE_BODY and list(HOSTILE_HEADER) in response["headers"]
 
 
 @pytest.mark.parametrize("subject", [MUTANTS[1].split(":")[1].removesuffix("Subject"), "aiohttp/native"])
@@ -136,7 +136,7 @@ def test_reproduce_command_selects_exactly_that_case(site: Site, subject: str) -
     wanted = "fail" if name.startswith("mutant/") else "known"
     v = next(v for v in report.verdicts if v.subject == name and v.outcome == wanted)
     command = shlex.split(report.reproduce(v))
-    assert command[0] == "pytest" and f'<pre class="reproduce"><code>{_escaped(shlex.join(command))}</code></pre>' in (site.out / v.file).read_text(encoding="utf-8")
+    assert command[0] == "pytest" and case_of(site.out / v.file, v.anchor)[0]["reproduce"] == shlex.join(command)
     proc = subprocess.run([sys.executable, "-m", *command, "--collect-only", "-q", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     collected = [line for line in proc.stdout.splitlines() if "::" in line]
     assert collected == [v.nodeid], proc.stdout[-2000:] + proc.stderr[-2000:]
@@ -160,13 +160,6 @@ def _escaped(text: str) -> str:
     return str(escape(text))
 
 
-def _one_case(doc: dict, **changes: object) -> dict:
-    """`doc` with only its first case, changed."""
-    odd = copy.deepcopy(doc)
-    odd["cases"] = [odd["cases"][0] | changes]
-    return odd
-
-
 @pytest.mark.parametrize(
     "changes",
     [
@@ -178,7 +171,7 @@ def _one_case(doc: dict, **changes: object) -> dict:
     ids=["evidence-of-another-shape", "mixed-lists", "id-longer-than-a-file-name", "subject-longer-than-a-file-name"],
 )
 def test_odd_but_valid_results_render_safely_with_capped_page_names(site: Site, tmp_path: Path, changes: dict) -> None:
-    (tmp_path / "odd.json").write_text(json.dumps(_one_case(site.results, **changes)), encoding="utf-8")
+    (tmp_path / "odd.json").write_text(json.dumps(one_case(site.results, **changes)), encoding="utf-8")
     index = build([tmp_path / "odd.json"], tmp_path / "out")
     assert index.is_file()
     assert all(len(p.name) <= 100 for p in (tmp_path / "out").rglob("*")), sorted(p.name for p in (tmp_path / "out").rglob("*") if len(p.name) > 100)
@@ -186,7 +179,7 @@ def test_odd_but_valid_results_render_safely_with_capped_page_names(site: Site, 
 
 
 def test_a_results_file_nested_100000_deep_is_refused_in_one_line(site: Site, tmp_path: Path) -> None:
-    text = json.dumps(_one_case(site.results, expected="@"))
+    text = json.dumps(one_case(site.results, expected="@"))
     (tmp_path / "deep.json").write_text(text.replace('"@"', "[" * 100_000 + "]" * 100_000), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "mwconform.cli", "report", str(tmp_path / "deep.json"), "-o", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and proc.stderr.strip() == f"mwconform: error: cannot read results file {tmp_path / 'deep.json'}: its JSON nests deeper than Python's parser goes"
@@ -195,7 +188,7 @@ def test_a_results_file_nested_100000_deep_is_refused_in_one_line(site: Site, tm
 def test_markdown_summary_escapes_what_it_quotes(site: Site, tmp_path: Path) -> None:
     """A reason can carry a response body: markup in it must stay text in a step summary."""
     case = next(c for c in site.results["cases"] if c["outcome"] == "fail")
-    doc = _one_case(site.results, **{k: case[k] for k in ("outcome", "level", "requirements", "subject")}, reason="<img src=x onerror=alert(1)> | **bold** [link](https://evil.example)\nsecond line")
+    doc = one_case(site.results, **{k: case[k] for k in ("outcome", "level", "requirements", "subject")}, reason="<img src=x onerror=alert(1)> | **bold** [link](https://evil.example)\nsecond line")
     (tmp_path / "r.json").write_text(json.dumps(doc), encoding="utf-8")
     build([tmp_path / "r.json"], tmp_path / "out")
     summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
