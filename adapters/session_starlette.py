@@ -124,6 +124,7 @@ class StarsessionsCookie(Starsessions):
         "size.over-4096-bytes": UNCHECKED_SIZE.format("starsessions' CookieStore"),
         "save.read-only-request-sends-no-cookie": SAVED_ON_READ,
         "lifetime.read-within-max-age-does-not-extend": READ_EXTENDS + " (the cookie's TimestampSigner stamp is renewed)",
+        "machine.sequence": READ_EXTENDS + " (the cookie's TimestampSigner stamp is renewed); shrunk to: write, wait, read, wait, read",
     }
 
 
