@@ -128,6 +128,11 @@ class Subject(ABC):
     #: Case id → reason, for deviations this subject is known to have. A known case that passes
     #: is reported as stale, loudly.
     known: Mapping[str, str] = {}
+    #: Case id → why this subject is known to crash there (an assert or exception in the package's
+    #: own code, with the evidence). The verdict stays `error`, a crash is never conformance, but a
+    #: declared crash that happens does not fail the run; one that no longer happens is reported as
+    #: stale, like a known deviation that no longer occurs (SPEC.md §0).
+    crashes: Mapping[str, str] = {}
     #: Serving modes this subject supports; the first is its default.
     modes: tuple[str, ...] = ("socket",)
     #: The suites this subject is graded by (`pipeline`, `cors`, ...); others never list it.

@@ -134,6 +134,13 @@ class AiohttpCors(CorsSubject):
             "surrogate-escaped, so encoding that text raises UnicodeEncodeError: 500 for Origin: https://\\xe9.example"
         ),
     }
+    crashes = {
+        "actual.single-allow-origin-handler-set-one": (
+            "`_CorsConfigImpl._on_response_prepare` (aiohttp_cors/cors_config.py, 0.8.1) asserts "
+            "`ACCESS_CONTROL_ALLOW_ORIGIN not in response.headers`; the handler's own field raises AssertionError "
+            "in aiohttp's on_response_prepare signal and aiohttp drops the connection unanswered"
+        ),
+    }
 
     def layer(self, policy: CorsPolicy) -> Finish:
         if policy.origin_regex is not None or policy.subdomains_of is not None:

@@ -102,6 +102,7 @@ class FeatureSubject(Subject):
         layer: Binding | None = None,
         *,
         known: Mapping[str, str] | None = None,
+        crashes: Mapping[str, str] | None = None,
         description: str | None = None,
         packages: tuple[str, ...] | None = None,
         capabilities: frozenset[str] | None = None,
@@ -113,7 +114,7 @@ class FeatureSubject(Subject):
         self.suites = frozenset({self.feature})
         self.profile, self.modes = self.host.profile, self.host.modes
         self.adapter = adapter or type(self).adapter or self.host.adapter
-        for attr, value in (("known", known), ("description", description), ("packages", packages), ("capabilities", capabilities)):
+        for attr, value in (("known", known), ("crashes", crashes), ("description", description), ("packages", packages), ("capabilities", capabilities)):
             if value is not None:
                 setattr(self, attr, value)
         if capabilities is None and type(self).capabilities is Subject.capabilities:  # nothing declared

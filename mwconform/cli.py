@@ -143,10 +143,12 @@ def _run(args: argparse.Namespace) -> int:
     known = sum(b.known for s in breaking for b in s.blocking)
     failing = failing_the_run(cases, results["requirements"], args.strict)
     errors = sum(c["outcome"] == "error" for c in cases)
+    crashes = sum(bool(c.get("expected_crash")) for c in cases)
+    declared = f" ({crashes} expected crashes{', failing under --strict' if args.strict else ''})" if crashes else ""
     print(
         f"mwconform: {len(cases)} verdicts; {len(breaking)} of {len(standings)} subjects break MUST or SECURITY requirements "
         f"({sum(len(s.blocking) for s in breaking) - known} failing, {known} known deviations{', failing under --strict' if args.strict and known else ''}); "
-        f"{errors} errors -> {path}"
+        f"{errors} errors{declared} -> {path}"
     )
     return _exit(OK if args.no_fail or not failing else BROKEN)
 

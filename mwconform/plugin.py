@@ -273,12 +273,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if subject is None and hasattr(item, "callspec"):
         subject = item.callspec.params.get("mwc_subject")
     outcome, reason = classify(call.excinfo, case, subject)
+    crash = declared_crash(subject, case) if outcome is Outcome.ERROR else ""
     violated = list(getattr(call.excinfo.value, "violated", ())) if call.excinfo is not None and outcome in (Outcome.FAIL, Outcome.KNOWN) else []
     level = spec.strongest(tuple(violated)) if violated else case.level
     if outcome is Outcome.KNOWN and item.config.getoption("mwc_strict") and level in BLOCKING:
         report.outcome, report.longrepr = "failed", f"known {level} deviation, a failure under --mwc-strict: {reason}"
     elif outcome is Outcome.KNOWN:
         report.outcome, report.wasxfail = "skipped", f"known: {reason}"
+    elif crash and not item.config.getoption("mwc_strict"):
+        report.outcome, report.wasxfail = "skipped", f"error (expected crash: {crash}): {reason}"
     elif call.excinfo is not None and isinstance(call.excinfo.value, (HarnessError, UsageError, Deviation)):
         # Our own exceptions already say everything in one line; a traceback would bury it.
         report.longrepr = f"{outcome.value}: {reason}"
@@ -292,8 +295,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def declared_crash(subject: Any, case: Case) -> str:
+    """Why the subject is known to crash on this case (its `crashes` entry), or ""."""
+    return subject.crashes.get(case.id, "") if isinstance(subject, Subject) else ""
+
+
 def result_entry(item: pytest.Item, case: Case, subject: Any, outcome: Outcome, reason: str, duration: float, evidence: dict[str, Any]) -> dict[str, Any]:
     """One case's entry in the results file."""
+    stale_known = outcome is Outcome.PASS and bool(reason)
+    crash = declared_crash(subject, case)
+    if crash and outcome is not Outcome.ERROR:  # an upgrade fixed the crash: say so, like a stale known
+        reason = "; ".join(filter(None, (reason, f"stale expected crash, it no longer occurs: {crash}")))
     return {
         "id": case.id,
         "suite": suite_of(item.module.__name__) if isinstance(item, pytest.Function) and item.module else "",
@@ -305,7 +317,8 @@ def result_entry(item: pytest.Item, case: Case, subject: Any, outcome: Outcome, 
         "expect": case.expect,
         "outcome": outcome.value,
         "reason": reason,
-        "stale_known": bool(outcome is Outcome.PASS and reason),
+        "stale_known": stale_known or bool(crash and outcome is not Outcome.ERROR),
+        **({"expected_crash": crash} if crash and outcome is Outcome.ERROR else {}),
         "duration": round(duration, 6),
         **evidence,
     }
@@ -326,16 +339,20 @@ def _crash_report(item: pytest.Item, reason: str, duration: float = 0.0) -> pyte
     """The report of a case whose worker process died or was killed (`error`, with the reason)."""
     marker = item.get_closest_marker("mwc_case")
     entry = result_entry(item, marker.args[0], isolation.subject_of(item), Outcome.ERROR, reason, duration, {}) if marker else None
-    return pytest.TestReport(
+    crash = entry.get("expected_crash", "") if entry else ""
+    report = pytest.TestReport(
         item.nodeid,
         item.location,
         {k: 1 for k in item.keywords},
-        "failed",
+        "skipped" if crash and not item.config.getoption("mwc_strict") else "failed",
         f"error: {reason}",
         "call",
         duration=duration,
         user_properties=[("mwc", entry)] if entry else [],
     )
+    if report.skipped:
+        report.wasxfail = f"error (expected crash: {crash}): {reason}"
+    return report
 
 
 _WORKER_USAGE_ERROR = "mwc_usage_error"
@@ -452,7 +469,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         tr.write_line(line, red=bad)
     for c in cases:
         if c["outcome"] in ("fail", "error"):
-            tr.write_line(f"{c['outcome'].upper():5} {c['subject']} {c['id']} [{level_of(c, levels)}]: {c['reason']}", red=True)
+            crash = f" (expected crash: {c['expected_crash']})" if c.get("expected_crash") else ""
+            tr.write_line(f"{c['outcome'].upper():5}{crash} {c['subject']} {c['id']} [{level_of(c, levels)}]: {c['reason']}", red=not crash, yellow=bool(crash))
     for c in cases:
         if c["stale_known"]:
             tr.write_line(f"STALE {c['subject']} {c['id']}: {c['reason']}", yellow=True, bold=True)

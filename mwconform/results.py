@@ -70,6 +70,7 @@ def subject_entry(subject: Any, selected_as: str) -> dict[str, Any]:
         "modes": list(subject.modes),
         "versions": subject.versions(),
         "known": dict(subject.known),
+        "crashes": dict(subject.crashes),
         "spec": selected_as,
         "baseline": is_baseline(subject),
     }

@@ -160,11 +160,13 @@ def of_subject(subject: str, cases: Iterable[Mapping[str, Any]], requirements: M
 
 def failing_the_run(cases: Iterable[Mapping[str, Any]], requirements: Mapping[str, Mapping[str, Any]], strict: bool) -> list[Mapping[str, Any]]:
     """The verdicts that make `mwconform run` exit 1: unrecorded MUST or SECURITY failures and
-    errors; with `strict`, known MUST and SECURITY deviations too."""
+    errors other than the subject's declared crashes; with `strict`, known MUST and SECURITY
+    deviations and declared crashes too."""
     found = []
     for case in cases:
         blocking = level_of(case, requirements) in BLOCKING
-        if case["outcome"] == "error" or (blocking and (case["outcome"] == "fail" or (strict and case["outcome"] == "known"))):
+        erred = case["outcome"] == "error" and (strict or not case.get("expected_crash"))
+        if erred or (blocking and (case["outcome"] == "fail" or (strict and case["outcome"] == "known"))):
             found.append(case)
     return found
 

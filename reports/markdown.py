@@ -49,9 +49,9 @@ def summary(report: Report, index: str = "") -> str:
         key=lambda v: (WORST_FIRST.index(v.outcome), report.levels.index(v.counted) if v.counted in report.levels else 9, v.subject, v.suite, v.id),
     )
     if bad:
-        lines += ["", f"### Unrecorded failures, errors and stale known deviations ({len(bad)})", ""]
+        lines += ["", f"### Unrecorded failures, errors (expected crashes marked) and stale declarations ({len(bad)})", ""]
         for v in bad[:MAX_LISTED]:
-            what = "STALE" if v.stale_known else v.outcome.upper()
+            what = "STALE" if v.stale_known else v.outcome.upper() + (f" (expected crash: {_text(v.expected_crash)})" if v.expected_crash else "")
             lines.append(f"- **{what}** [{v.counted}] {_code(v.subject)} {_code(v.suite + '/' + v.id)}: {_text(v.reason)}")
         if len(bad) > MAX_LISTED:
             lines.append(f"- … and {len(bad) - MAX_LISTED} more in the HTML report")

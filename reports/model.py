@@ -67,13 +67,14 @@ class Verdict:
     Reads like the results file's case mapping (`v["outcome"]`, `v.get("violated")`): conformance
     sums verdicts and plain cases alike."""
 
-    __slots__ = ("case", "subject", "outcome", "reason", "stale_known", "duration", "nodeid", "profile", "mode", "note", "violated", "run", "spooled", "file", "anchor", "counted")
+    __slots__ = ("case", "subject", "outcome", "reason", "stale_known", "expected_crash", "duration", "nodeid", "profile", "mode", "note", "violated", "run", "spooled", "file", "anchor", "counted")
 
     def __init__(self, case: Case, data: dict[str, Any], run: dict[str, Any], spooled: tuple[int, int]) -> None:
         self.case = case
         get = data.get
         self.subject, self.outcome, self.reason, self.stale_known, self.duration = get("subject"), get("outcome"), get("reason"), get("stale_known"), get("duration")
         self.nodeid, self.profile, self.mode, self.note, self.violated = get("nodeid"), get("profile"), get("mode"), get("note"), get("violated")
+        self.expected_crash = get("expected_crash", "")
         self.run = run
         #: (offset, length) of the case's JSON text in the report's spool.
         self.spooled = spooled
@@ -302,11 +303,12 @@ class Report:
     def area_groups(self, area: str) -> list[Group]:
         return [g for g in self.groups if area_of(g.suite) == area]
 
-    def reasons(self, subject: str, outcomes: tuple[str, ...]) -> list[Reason]:
+    def reasons(self, subject: str, outcomes: tuple[str, ...], stale: bool = False) -> list[Reason]:
         """One entry per distinct (outcome, reason) among the subject's verdicts with these
-        outcomes, most severe first, each with the cases it covers."""
+        outcomes (with `stale`, only its stale declarations), most severe first, each with the
+        cases it covers."""
         found: dict[tuple[str, str], Reason] = {}
-        for v in by_severity([v for v in self.of_subject(subject) if v.outcome in outcomes]):
+        for v in by_severity([v for v in self.of_subject(subject) if v.outcome in outcomes and (v.stale_known or not stale)]):
             (found.get((v.outcome, v.reason)) or found.setdefault((v.outcome, v.reason), Reason(v.outcome, v.reason, []))).verdicts.append(v)
         return sorted(found.values(), key=lambda r: (LEVELS.index(r.level) if r.level in LEVELS else len(LEVELS), WORST_FIRST.index(r.outcome)))
 

@@ -81,6 +81,13 @@ RULES: dict[str, dict[str, Subject]] = {
 }
 globals().update({f"{rule}_{suite}": subject for rule, by_suite in RULES.items() for suite, subject in by_suite.items()})
 
+#: The case the two subjects below declare a crash on (SPEC §0, declared crashes).
+CRASH_CASE = "actual.allowed-first-listed-origin"
+#: Its binding asserts on every case and it declares the crash on one: there the error is expected.
+DeclaredCrash = CorsSubject("blame/declared-crash-cors", ReferenceOnion(), _assert_in_binding, crashes={CRASH_CASE: "the binding asserts on every request"})
+#: The reference CORS middleware with a crash declared that never happens (a fixed upgrade): stale.
+CrashFixed = CorsSubject("blame/crash-fixed-cors", ReferenceOnion(), CorsMiddleware, crashes={CRASH_CASE: "it used to assert here"})
+
 
 class RedisDiesMidCase(ReferenceSession):
     name = "blame/redis-outage"
