@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--suite", action="append", default=[], help=f"suite to run (repeatable; default all: {', '.join(SUITES)})")
     run.add_argument("--json", default="mwconform-results.json", metavar="PATH", help="results file (default %(default)s)")
     run.add_argument("--mode", choices=MODES, default=None, help="serving mode (default: each subject's own)")
-    run.add_argument("--strict", action="store_true", help="known MUST and SECURITY deviations fail the run too (exit 1): expected is not conformant")
+    run.add_argument("--strict", action="store_true", help="known MUST and SECURITY deviations and declared crashes fail the run too (exit 1): expected is not conformant")
     run.add_argument("--no-fail", action="store_true", help="exit 0 even when MUST or SECURITY requirements fail (for report building)")
     run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="extra pytest arguments, after --")
 

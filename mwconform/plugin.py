@@ -58,7 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mwc-mode", default=None, choices=MODES, help="serving mode (default: each subject's first mode; socket for the bundled ones)")
     group.addoption("--mwc-json", default=None, metavar="PATH", help="write the results file here")
     group.addoption("--mwc-deadline", default=None, metavar="SECONDS", help="time limit for one case, servers included (default 10)")
-    group.addoption("--mwc-strict", action="store_true", default=False, help="known MUST and SECURITY deviations fail the run (they are expected, not conformant)")
+    group.addoption("--mwc-strict", action="store_true", default=False, help="known MUST and SECURITY deviations and declared crashes fail the run (they are expected, not conformant)")
     group.addoption("--mwc-isolation", default="process", choices=isolation.MODES, help="process (default): each subject's cases in a worker process of their own; thread: in this process (still on a watched thread)")
     group.addoption("--mwc-max-body", default=None, metavar="BYTES", help=f"largest response body read; past it the case is an error (default {DEFAULT_MAX_BODY})")
 
