@@ -64,10 +64,11 @@ def aiohttp_test_client_case() -> Callable[[], object]:
     from aiohttp.test_utils import TestClient, TestServer
 
     from mwconform.adapters.aiohttp import AiohttpSubject
+    from mwconform.adapters.base import Plug
 
     async def case() -> None:
         recorder = Recorder()
-        async with TestClient(TestServer(AiohttpSubject().build(SCENARIO, recorder))) as client:
+        async with TestClient(TestServer(AiohttpSubject().build(SCENARIO, recorder, Plug()))) as client:
             for call in CALLS:
                 response = await client.request(call.method, call.path)
                 await response.read()
@@ -85,10 +86,12 @@ def asgi_client_case(touchup: bool) -> Callable[[], object]:
     """
     from sanic import Sanic
 
-    from mwconform.adapters.sanic import SanicSubject
+    from mwconform.adapters.base import Plug
+    from mwconform.adapters.sanic import SanicSubject, new_app
 
     async def case() -> None:
-        app = SanicSubject().build(SCENARIO, Recorder())
+        app = new_app()
+        SanicSubject().build(app, SCENARIO, Recorder(), Plug())
         app.config.TOUCHUP = touchup
         try:
             for call in CALLS:
