@@ -84,8 +84,13 @@ class Results:
                 value, end = _DECODER.raw_decode(self._text, self._pos)
             except json.JSONDecodeError as exc:
                 # Cut off by the window's end, or malformed: only more text can tell.
+                failed = self._error(exc.msg, exc.pos)  # before reading more moves the window
                 if self._eof or not self._more(window):
-                    raise self._error(exc.msg, exc.pos) from None
+                    raise failed from None
+                window *= 2
+                continue
+            # Only a number can be cut by the window's end and still decode ("12" of "123"); its last character is a digit.
+            if end == len(self._text) and self._text[end - 1].isdigit() and not self._eof and self._more(window):
                 window *= 2
                 continue
             start, self._pos = self._pos, end

@@ -55,9 +55,10 @@ def test_each_case_comes_with_its_own_json_text_and_the_rest_in_head(text: str, 
     ],
     ids=["missing-value", "cut-off", "missing-comma", "trailing-data", "missing-colon", "number-as-key", "empty"],
 )
-def test_malformed_json_is_refused_naming_the_character(text: str, message: str) -> None:
+@pytest.mark.parametrize("window", range(1, 30))  # wherever a window ends, the offset is the file's
+def test_malformed_json_is_refused_naming_the_character(text: str, message: str, window: int) -> None:
     with pytest.raises(stream.Malformed) as caught:
-        _read(text, window=4)
+        _read(text, window)
     assert str(caught.value) == message
 
 
@@ -80,3 +81,10 @@ def test_a_case_that_breaks_the_schema_is_named_by_its_position(tmp_path: Path, 
     (tmp_path / "r.json").write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(ValueError, match=r"r.json is not a valid mwconform-results/2 file: at cases/0/outcome: 'skipped' is not one of"):
         load([tmp_path / "r.json"])
+
+
+@pytest.mark.parametrize("window", range(1, 12))
+def test_a_number_or_literal_at_a_window_end_is_read_whole(window: int) -> None:
+    """A number is valid JSON at any length, so one cut off by the window's end must not be taken as it stands."""
+    text = '{"collected": 123456789, "complete": false, "cases": []}'
+    assert _read(text, window)[1] == {"collected": 123456789, "complete": False, "cases": []}
