@@ -22,13 +22,9 @@ from ..harness import free_socket
 from ..reference.probes import (
     Recorder,
     RequestIO,
+    around,
     echo_body,
-    error_phase,
-    finished,
     handler_phase,
-    reads_body,
-    request_phase,
-    response_phase,
     websocket_phase,
     write_streamed,
 )
@@ -72,27 +68,15 @@ def probe_middleware(probe: Probe, recorder: Recorder) -> Middleware:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-        io, record = AiohttpIO(request), recorder.sink(request.headers)
-        try:
-            if reads_body(probe):
-                io.loaded = await request.read()  # aiohttp keeps the bytes read, for the handler too
-            if probe.request is not None:
-                early = request_phase(probe, io, record)
-                if early is not None:
-                    return early
-            try:
-                response = await handler(request)
-            except Exception as exc:
-                status = exc.status if isinstance(exc, web.HTTPException) else 500
-                converted = error_phase(probe, io, record, status)
-                if converted is None:
-                    raise
-                return converted
-            if probe.response is None and probe.convert is None:
-                return response
-            return response_phase(probe, io, record, response, response.status) or response
-        finally:
-            finished(probe, record)
+        return await around(
+            probe,
+            AiohttpIO(request),
+            recorder.sink(request.headers),
+            request.read,  # aiohttp keeps the bytes read, for the handler too
+            lambda: handler(request),
+            lambda response: response.status,
+            lambda exc: exc.status if isinstance(exc, web.HTTPException) else 500,
+        )
 
     middleware.__name__ = probe.name
     return middleware

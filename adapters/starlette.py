@@ -45,15 +45,11 @@ from ..reference.asgi import AsgiSocket
 from ..reference.probes import (
     Recorder,
     RequestIO,
+    around,
     background_task,
     echo_body,
-    error_phase,
-    finished,
     halves,
     handler_phase,
-    reads_body,
-    request_phase,
-    response_phase,
     trickled,
     websocket_phase,
 )
@@ -128,28 +124,17 @@ class ProbeDispatch(BaseHTTPMiddleware):
 
 
 async def dispatch_probe(probe: Probe, recorder: Recorder, request: Request, call_next: RequestResponseEndpoint) -> Response:
-    """A probe's phases around `call_next`, as a `dispatch` function (BaseHTTPMiddleware, FastAPI)."""
-    io = StarletteIO(request)
-    record = recorder.sink(request.headers)
-    try:
-        if reads_body(probe):
-            io.loaded = await request.body()  # BaseHTTPMiddleware replays it to the app (Starlette 0.28+)
-        if probe.request is not None:
-            early = request_phase(probe, io, record)
-            if early is not None:
-                return early
-        try:
-            response = await call_next(request)
-        except Exception as exc:
-            converted = error_phase(probe, io, record, getattr(exc, "status_code", 500))
-            if converted is None:
-                raise
-            return converted
-        if probe.response is None and probe.convert is None:
-            return response
-        return response_phase(probe, io, record, response, response.status_code) or response
-    finally:
-        finished(probe, record)  # dispatch returns before a streamed body is sent: its code ends here
+    """A probe's phases around `call_next`, as a `dispatch` function (BaseHTTPMiddleware, FastAPI);
+    `dispatch` returns before a streamed body is sent, so the probe's cleanup runs then."""
+    return await around(
+        probe,
+        StarletteIO(request),
+        recorder.sink(request.headers),
+        request.body,  # BaseHTTPMiddleware replays it to the app (Starlette 0.28+)
+        lambda: call_next(request),
+        lambda response: response.status_code,
+        lambda exc: getattr(exc, "status_code", 500),
+    )
 
 
 def endpoint(routes: Sequence[NeutralRoute], recorder: Recorder, plug: Plug) -> Callable[[Request], Any]:

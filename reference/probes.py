@@ -299,6 +299,44 @@ class RequestIO:
         self.request.match_info[param] = transform(self.request.match_info[param])
 
 
+class LoadingIO(ProbeIO[R], Protocol[R]):
+    """A `ProbeIO` the adapter hands the request body it read (`RequestIO.loaded`)."""
+
+    loaded: bytes | None
+
+
+async def around(
+    probe: Probe,
+    io: LoadingIO[R],
+    record: Callable[[str], None],
+    read_body: Callable[[], Awaitable[bytes]],
+    call_next: Callable[[], Awaitable[R]],
+    status_of: Callable[[R], int],
+    raised_status: Callable[[Exception], int],
+) -> R:
+    """`probe` as a framework middleware around the next layer (aiohttp's, Starlette's `dispatch`):
+    its request phase, the call, its error or response phase, and its cleanup however it ended."""
+    try:
+        if reads_body(probe):
+            io.loaded = await read_body()
+        if probe.request is not None:
+            early = request_phase(probe, io, record)
+            if early is not None:
+                return early
+        try:
+            response = await call_next()
+        except Exception as exc:
+            converted = error_phase(probe, io, record, raised_status(exc))
+            if converted is None:
+                raise
+            return converted
+        if probe.response is None and probe.convert is None:
+            return response
+        return response_phase(probe, io, record, response, status_of(response)) or response
+    finally:
+        finished(probe, record)
+
+
 class ReferenceIO(RequestIO):
     def context(self) -> dict[str, Any]:
         return self.request.ctx
